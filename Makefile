@@ -1,0 +1,118 @@
+# ngx_http_llm_module: build against the installed Debian nginx, run, test.
+
+NGX_SRC     ?= /usr/share/nginx/src
+NGINX       ?= /usr/sbin/nginx
+BUILD       := $(CURDIR)/build
+SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+MODULE      := $(BUILD)/nginx/objs/ngx_http_llm_module.so
+ASAN_MODULE := $(BUILD)/nginx-asan/objs/ngx_http_llm_module.so
+SOURCES     := config ngx_http_llm_module.c $(wildcard src/*.c src/*.h)
+
+CC_OPT      := -g -O2 -fstack-protector-strong -Wformat \
+               -Werror=format-security -fPIC -D_FORTIFY_SOURCE=2
+ASAN_OPT    := -g -O1 -fPIC -fsanitize=address -fno-omit-frame-pointer
+LIBASAN     := $(shell gcc -print-file-name=libasan.so 2>/dev/null)
+
+DEB_PACKAGES := gcc make nginx nginx-dev libcjson-dev libhiredis-dev \
+                libpcre2-dev libcurl4-openssl-dev libssl-dev zlib1g-dev \
+                libtest-base-perl libtext-diff-perl openssl curl
+
+UNIT_TESTS  := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,\
+                 $(wildcard tests/unit/test_*.c))
+
+.PHONY: all deps module run test test-unit test-t test-asan sdk clean
+
+all: module
+
+deps:
+	@missing=""; \
+	for p in $(DEB_PACKAGES); do \
+	    dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; \
+	done; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing nodejs npm"; \
+	if [ -n "$$missing" ]; then \
+	    echo "installing:$$missing"; \
+	    $(SUDO) apt-get update -qq && \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive \
+	        apt-get install -y -qq $$missing; \
+	fi
+
+module: $(MODULE)
+
+# configure once per tree (with the binary's own flags), then build the
+# module alone; nginx's objs/Makefile tracks our sources.
+$(BUILD)/%/Makefile.stamp: config
+	rm -rf $(BUILD)/$*
+	mkdir -p $(BUILD)
+	cp -a $(NGX_SRC) $(BUILD)/$*
+	cd $(BUILD)/$* && bash -c '. ./conf_flags && ./configure \
+	    "$${NGX_CONF_FLAGS[@]}" --with-cc-opt="$(if $(findstring asan,$*),$(ASAN_OPT),$(CC_OPT))" \
+	    $(if $(findstring asan,$*),--with-ld-opt="-fsanitize=address") \
+	    --add-dynamic-module=$(CURDIR)' > $(BUILD)/$*.configure.log 2>&1 \
+	    || { tail -20 $(BUILD)/$*.configure.log; exit 1; }
+	touch $@
+
+$(MODULE): $(BUILD)/nginx/Makefile.stamp $(SOURCES)
+	$(MAKE) -s -C $(BUILD)/nginx -f objs/Makefile modules
+
+$(ASAN_MODULE): $(BUILD)/nginx-asan/Makefile.stamp $(SOURCES)
+	$(MAKE) -s -C $(BUILD)/nginx-asan -f objs/Makefile modules
+
+# the gateway in the foreground on 127.0.0.1:8080, from conf.example
+run: deps
+	@$(MAKE) -s module
+	@mkdir -p $(BUILD)/run/logs $(BUILD)/run/tmp $(BUILD)/run/modules
+	@ln -sf $(MODULE) $(BUILD)/run/modules/ngx_http_llm_module.so
+	@if [ -n "$$OPENAI_API_KEY" ]; then \
+	    echo "provider: openai (OPENAI_API_KEY is set)"; \
+	else \
+	    echo "provider: built-in mock (set OPENAI_API_KEY for OpenAI)"; \
+	fi
+	@echo "try: curl -s http://127.0.0.1:8080/v1/chat/completions \\"
+	@echo "       -H 'Authorization: Bearer sk-demo' \\"
+	@echo "       -d '{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}'"
+	$(NGINX) -p $(BUILD)/run/ -c $(CURDIR)/conf.example -g 'daemon off;'
+
+test: deps
+	@$(MAKE) -s module test-unit
+	@$(MAKE) -s sdk
+	$(MAKE) -s test-t
+
+# C unit tests of the pure logic, compiled against the configured tree
+$(BUILD)/unit/%: tests/unit/%.c $(wildcard src/*.c src/*.h) $(MODULE)
+	@mkdir -p $(BUILD)/unit
+	gcc -g -O1 -Wall -Werror -fsanitize=address,undefined \
+	    -I$(BUILD)/nginx/objs -I$(NGX_SRC)/src/core -I$(NGX_SRC)/src/event \
+	    -I$(NGX_SRC)/src/event/modules -I$(NGX_SRC)/src/os/unix -Isrc \
+	    -o $@ $< src/ngx_http_llm_json.c src/ngx_http_llm_sse.c
+
+test-unit: $(UNIT_TESTS)
+	@for t in $(UNIT_TESTS); do $$t || exit 1; done
+
+test-t:
+	TEST_NGINX_BINARY=$(NGINX) TEST_NGINX_LOAD_MODULES=$(MODULE) \
+	    prove -I t/lib -r t
+
+# the whole suite with the module built with AddressSanitizer
+test-asan: deps
+	@$(MAKE) -s $(ASAN_MODULE) sdk
+	TEST_NGINX_BINARY=$(NGINX) TEST_NGINX_LOAD_MODULES=$(ASAN_MODULE) \
+	    TEST_NGINX_LD_PRELOAD=$(LIBASAN) \
+	    ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:log_path=$(BUILD)/asan \
+	    LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
+	    prove -I t/lib -r t
+	@if ls $(BUILD)/asan.* >/dev/null 2>&1; then \
+	    cat $(BUILD)/asan.*; echo "AddressSanitizer reported errors"; \
+	    exit 1; \
+	fi
+
+# the official SDKs the suite drives the gateway with
+sdk: t/sdk/node_modules/openai/package.json
+
+t/sdk/node_modules/openai/package.json: t/sdk/package.json
+	cd t/sdk && npm install --no-audit --no-fund --silent
+	@touch $@
+
+clean:
+	rm -rf $(BUILD) t/servroot t/sdk/node_modules

@@ -1,0 +1,1085 @@
+
+/*
+ * Copyright (C) ngx_http_llm_module authors
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+#include <openssl/sha.h>
+#include "ngx_http_llm_module.h"
+
+
+static char *ngx_http_llm_provider_cmd(ngx_conf_t *cf, ngx_command_t *dummy,
+    void *conf);
+static char *ngx_http_llm_vkey_cmd(ngx_conf_t *cf, ngx_command_t *dummy,
+    void *conf);
+static char *ngx_http_llm_set_url(ngx_conf_t *cf,
+    ngx_http_llm_provider_t *pr, ngx_str_t *url);
+static char *ngx_http_llm_set_api_key(ngx_conf_t *cf,
+    ngx_http_llm_provider_t *pr, ngx_str_t *value, ngx_uint_t n);
+static char *ngx_http_llm_set_timeouts(ngx_conf_t *cf,
+    ngx_http_llm_provider_t *pr, ngx_str_t *value, ngx_uint_t n);
+static ngx_int_t ngx_http_llm_compile_pattern(ngx_conf_t *cf,
+    ngx_http_llm_pattern_t *p, ngx_str_t *value);
+static ngx_int_t ngx_http_llm_hex_decode(u_char *dst, ngx_str_t *src);
+static int ngx_libc_cdecl ngx_http_llm_cmp_hash_keys(const void *one,
+    const void *two);
+static ngx_int_t ngx_http_llm_read_secret_file(ngx_conf_t *cf,
+    ngx_str_t *path, ngx_str_t *out);
+
+
+#define NGX_HTTP_LLM_PROVIDER_DIRECTIVES                                      \
+    "type, url, host, api_key, models, weight, timeouts, keepalive, "        \
+    "latency, stream_events"
+
+#define NGX_HTTP_LLM_VKEY_DIRECTIVES                                          \
+    "key, key_sha256, models, metadata"
+
+
+char *
+ngx_http_llm_provider_block(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_llm_main_conf_t *lmcf = conf;
+
+    char                      *rv;
+    ngx_str_t                 *value;
+    ngx_uint_t                 i;
+    ngx_conf_t                 save;
+    ngx_http_llm_provider_t   *pr, **ppr;
+
+    value = cf->args->elts;
+
+    ppr = lmcf->providers.elts;
+    for (i = 0; i < lmcf->providers.nelts; i++) {
+        if (ppr[i]->name.len == value[1].len
+            && ngx_strncmp(ppr[i]->name.data, value[1].data, value[1].len)
+               == 0)
+        {
+            return "is duplicate";
+        }
+    }
+
+    if (ngx_strlchr(value[1].data, value[1].data + value[1].len, '/')
+        != NULL)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "llm_provider name \"%V\" must not contain \"/\"",
+                           &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    pr = ngx_pcalloc(cf->pool, sizeof(ngx_http_llm_provider_t));
+    if (pr == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    pr->name = value[1];
+    pr->weight = NGX_CONF_UNSET_UINT;
+    pr->keepalive_max = NGX_CONF_UNSET_UINT;
+    pr->connect_timeout = NGX_CONF_UNSET_MSEC;
+    pr->send_timeout = NGX_CONF_UNSET_MSEC;
+    pr->first_token_timeout = NGX_CONF_UNSET_MSEC;
+    pr->idle_timeout = NGX_CONF_UNSET_MSEC;
+    pr->latency = NGX_CONF_UNSET_MSEC;
+    pr->stream_events = NGX_CONF_UNSET_UINT;
+    pr->file = cf->conf_file->file.name;
+    pr->line = cf->conf_file->line;
+
+    if (ngx_array_init(&pr->api_keys, cf->pool, 1,
+                       sizeof(ngx_http_llm_api_key_t))
+        != NGX_OK
+        || ngx_array_init(&pr->models, cf->pool, 4,
+                          sizeof(ngx_http_llm_pattern_t))
+           != NGX_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+
+    ppr = ngx_array_push(&lmcf->providers);
+    if (ppr == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    *ppr = pr;
+
+    save = *cf;
+    cf->handler = ngx_http_llm_provider_cmd;
+    cf->handler_conf = (char *) pr;
+
+    rv = ngx_conf_parse(cf, NULL);
+
+    *cf = save;
+
+    if (rv != NGX_CONF_OK) {
+        return rv;
+    }
+
+    if (pr->type == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "llm_provider \"%V\" has no \"type\"", &pr->name);
+        return NGX_CONF_ERROR;
+    }
+
+    if (pr->type != NGX_HTTP_LLM_PROVIDER_MOCK && pr->url.len == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "llm_provider \"%V\" has no \"url\"", &pr->name);
+        return NGX_CONF_ERROR;
+    }
+
+    if (pr->type == NGX_HTTP_LLM_PROVIDER_MOCK
+        && (pr->url.len || pr->api_keys.nelts))
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "llm_provider \"%V\" of type mock takes no "
+                           "\"url\" or \"api_key\"", &pr->name);
+        return NGX_CONF_ERROR;
+    }
+
+    if (pr->type != NGX_HTTP_LLM_PROVIDER_MOCK
+        && (pr->latency != NGX_CONF_UNSET_MSEC
+            || pr->stream_events != NGX_CONF_UNSET_UINT))
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"latency\" and \"stream_events\" are for "
+                           "providers of type mock only");
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_conf_init_uint_value(pr->weight, 1);
+    ngx_conf_init_uint_value(pr->keepalive_max, 16);
+    ngx_conf_init_msec_value(pr->connect_timeout, 10000);
+    ngx_conf_init_msec_value(pr->send_timeout, 60000);
+    ngx_conf_init_msec_value(pr->first_token_timeout, 600000);
+    ngx_conf_init_msec_value(pr->idle_timeout, 300000);
+    ngx_conf_init_msec_value(pr->latency, 0);
+    ngx_conf_init_uint_value(pr->stream_events, 8);
+
+    pr->dialect = NGX_HTTP_LLM_DIALECT_OPENAI;
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_llm_provider_cmd(ngx_conf_t *cf, ngx_command_t *dummy, void *conf)
+{
+    ngx_http_llm_provider_t *pr = conf;
+
+    ngx_int_t                 n;
+    ngx_str_t                *value, *name;
+    ngx_uint_t                i, nargs;
+    ngx_http_llm_pattern_t   *pat;
+
+    value = cf->args->elts;
+    nargs = cf->args->nelts;
+    name = &value[0];
+
+#define is(s)  (name->len == sizeof(s) - 1                                   \
+                && ngx_strncmp(name->data, s, sizeof(s) - 1) == 0)
+
+    if (nargs < 2) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\" in llm_provider takes a value", name);
+        return NGX_CONF_ERROR;
+    }
+
+    if (is("type")) {
+        if (nargs != 2 || pr->type) {
+            return "is duplicate or takes one value";
+        }
+
+        if (ngx_strcmp(value[1].data, "openai") == 0) {
+            pr->type = NGX_HTTP_LLM_PROVIDER_OPENAI;
+
+        } else if (ngx_strcmp(value[1].data, "mock") == 0) {
+            pr->type = NGX_HTTP_LLM_PROVIDER_MOCK;
+
+        } else {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid provider type \"%V\", allowed: "
+                               "openai, mock", &value[1]);
+            return NGX_CONF_ERROR;
+        }
+
+        return NGX_CONF_OK;
+    }
+
+    if (is("url")) {
+        if (nargs != 2 || pr->url.len) {
+            return "is duplicate or takes one value";
+        }
+
+        return ngx_http_llm_set_url(cf, pr, &value[1]);
+    }
+
+    if (is("host")) {
+        if (nargs != 2) {
+            return "takes one value";
+        }
+
+        pr->host = value[1];
+        return NGX_CONF_OK;
+    }
+
+    if (is("api_key")) {
+        return ngx_http_llm_set_api_key(cf, pr, value, nargs);
+    }
+
+    if (is("models")) {
+        for (i = 1; i < nargs; i++) {
+            pat = ngx_array_push(&pr->models);
+            if (pat == NULL) {
+                return NGX_CONF_ERROR;
+            }
+
+            if (ngx_http_llm_compile_pattern(cf, pat, &value[i]) != NGX_OK) {
+                return NGX_CONF_ERROR;
+            }
+        }
+
+        return NGX_CONF_OK;
+    }
+
+    if (is("weight") || is("keepalive") || is("stream_events")) {
+        n = (nargs == 2) ? ngx_atoi(value[1].data, value[1].len) : NGX_ERROR;
+
+        if (n == NGX_ERROR || n > 1000000) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid \"%V\" value \"%V\", allowed: "
+                               "an integer from 0 to 1000000",
+                               name, &value[1]);
+            return NGX_CONF_ERROR;
+        }
+
+        if (is("weight")) {
+            pr->weight = n;
+
+        } else if (is("keepalive")) {
+            pr->keepalive_max = n;
+
+        } else {
+            if (n == 0) {
+                return "must be at least 1";
+            }
+
+            pr->stream_events = n;
+        }
+
+        return NGX_CONF_OK;
+    }
+
+    if (is("timeouts")) {
+        return ngx_http_llm_set_timeouts(cf, pr, value, nargs);
+    }
+
+    if (is("latency")) {
+        pr->latency = ngx_parse_time(&value[1], 0);
+
+        if (nargs != 2 || pr->latency == (ngx_msec_t) NGX_ERROR) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid latency \"%V\", allowed: a time "
+                               "such as 200ms or 1s", &value[1]);
+            return NGX_CONF_ERROR;
+        }
+
+        return NGX_CONF_OK;
+    }
+
+#undef is
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "unknown directive \"%V\" in llm_provider, allowed: "
+                       NGX_HTTP_LLM_PROVIDER_DIRECTIVES, name);
+
+    return NGX_CONF_ERROR;
+}
+
+
+static char *
+ngx_http_llm_set_url(ngx_conf_t *cf, ngx_http_llm_provider_t *pr,
+    ngx_str_t *url)
+{
+    size_t     add;
+    ngx_url_t  u;
+
+    if (ngx_strncasecmp(url->data, (u_char *) "https://", 8) == 0) {
+        add = 8;
+        pr->ssl = 1;
+
+    } else if (ngx_strncasecmp(url->data, (u_char *) "http://", 7) == 0) {
+        add = 7;
+
+    } else {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid url \"%V\", allowed: http://HOST[:PORT]"
+                           "[/PATH] or https://HOST[:PORT][/PATH]", url);
+        return NGX_CONF_ERROR;
+    }
+
+#if !(NGX_HTTP_SSL)
+    if (pr->ssl) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "https url \"%V\" needs nginx with SSL", url);
+        return NGX_CONF_ERROR;
+    }
+#endif
+
+    pr->url = *url;
+
+    ngx_memzero(&u, sizeof(ngx_url_t));
+
+    u.url.len = url->len - add;
+    u.url.data = url->data + add;
+    u.default_port = pr->ssl ? 443 : 80;
+    u.uri_part = 1;
+    u.no_resolve = 1;
+
+    if (ngx_parse_url(cf->pool, &u) != NGX_OK) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "%s in url \"%V\"",
+                           u.err ? u.err : "invalid host", url);
+        return NGX_CONF_ERROR;
+    }
+
+    /* the host may name an upstream{} block, declared before or after */
+
+    pr->upstream = ngx_http_upstream_add(cf, &u, 0);
+    if (pr->upstream == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    pr->base_path = u.uri;
+
+    while (pr->base_path.len
+           && pr->base_path.data[pr->base_path.len - 1] == '/')
+    {
+        pr->base_path.len--;
+    }
+
+    if (pr->host.len == 0) {
+        if (u.no_port) {
+            pr->host = u.host;
+
+        } else {
+            pr->host.len = u.host.len + 1 + NGX_INT_T_LEN;
+            pr->host.data = ngx_pnalloc(cf->pool, pr->host.len);
+            if (pr->host.data == NULL) {
+                return NGX_CONF_ERROR;
+            }
+
+            pr->host.len = ngx_sprintf(pr->host.data, "%V:%d", &u.host,
+                                       (int) u.port)
+                           - pr->host.data;
+        }
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_llm_set_api_key(ngx_conf_t *cf, ngx_http_llm_provider_t *pr,
+    ngx_str_t *value, ngx_uint_t nargs)
+{
+    ngx_int_t                w;
+    ngx_str_t               *v;
+    ngx_http_llm_api_key_t  *key;
+
+    if (nargs > 3) {
+        return "takes a key and an optional weight=N";
+    }
+
+    key = ngx_array_push(&pr->api_keys);
+    if (key == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_memzero(key, sizeof(ngx_http_llm_api_key_t));
+    key->weight = 1;
+
+    if (nargs == 3) {
+        if (ngx_strncmp(value[2].data, "weight=", 7) != 0
+            || (w = ngx_atoi(value[2].data + 7, value[2].len - 7))
+               == NGX_ERROR
+            || w < 1)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid api_key parameter \"%V\", allowed: "
+                               "weight=N (N >= 1)", &value[2]);
+            return NGX_CONF_ERROR;
+        }
+
+        key->weight = w;
+    }
+
+    v = &value[1];
+
+    if (ngx_strncmp(v->data, "env:", 4) == 0) {
+        key->env.data = v->data + 4;
+        key->env.len = v->len - 4;
+
+        if (key->env.len == 0) {
+            return "needs a variable name after env:";
+        }
+
+        return NGX_CONF_OK;
+    }
+
+    if (ngx_strncmp(v->data, "file:", 5) == 0) {
+        v->data += 5;
+        v->len -= 5;
+
+        if (ngx_conf_full_name(cf->cycle, v, 1) != NGX_OK) {
+            return NGX_CONF_ERROR;
+        }
+
+        if (ngx_http_llm_read_secret_file(cf, v, &key->value) != NGX_OK) {
+            return NGX_CONF_ERROR;
+        }
+
+        return NGX_CONF_OK;
+    }
+
+    key->value = *v;
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * Config-time only: nginx reads every configuration file synchronously
+ * in the master, and a secret file is no different.
+ */
+
+static ngx_int_t
+ngx_http_llm_read_secret_file(ngx_conf_t *cf, ngx_str_t *path,
+    ngx_str_t *out)
+{
+    u_char          *p;
+    ssize_t          n;
+    ngx_file_t       file;
+    ngx_file_info_t  fi;
+
+    ngx_memzero(&file, sizeof(ngx_file_t));
+    file.name = *path;
+    file.log = cf->log;
+
+    file.fd = ngx_open_file(path->data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
+    if (file.fd == NGX_INVALID_FILE) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           "cannot open api_key file \"%V\"", path);
+        return NGX_ERROR;
+    }
+
+    if (ngx_fd_info(file.fd, &fi) == NGX_FILE_ERROR
+        || ngx_file_size(&fi) > 65536)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "api_key file \"%V\" is unreadable or larger "
+                           "than 64k", path);
+        ngx_close_file(file.fd);
+        return NGX_ERROR;
+    }
+
+    p = ngx_pnalloc(cf->pool, ngx_file_size(&fi) + 1);
+    if (p == NULL) {
+        ngx_close_file(file.fd);
+        return NGX_ERROR;
+    }
+
+    n = ngx_read_file(&file, p, ngx_file_size(&fi), 0);
+
+    ngx_close_file(file.fd);
+
+    if (n == NGX_ERROR) {
+        return NGX_ERROR;
+    }
+
+    /* a trailing newline is not part of the key */
+
+    while (n > 0 && (p[n - 1] == '\n' || p[n - 1] == '\r'
+                     || p[n - 1] == ' '))
+    {
+        n--;
+    }
+
+    if (n == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "api_key file \"%V\" is empty", path);
+        return NGX_ERROR;
+    }
+
+    out->data = p;
+    out->len = n;
+
+    return NGX_OK;
+}
+
+
+static char *
+ngx_http_llm_set_timeouts(ngx_conf_t *cf, ngx_http_llm_provider_t *pr,
+    ngx_str_t *value, ngx_uint_t nargs)
+{
+    u_char      *eq;
+    ngx_str_t    k, v;
+    ngx_msec_t   t, *slot;
+    ngx_uint_t   i;
+
+    for (i = 1; i < nargs; i++) {
+        eq = ngx_strlchr(value[i].data, value[i].data + value[i].len, '=');
+        if (eq == NULL) {
+            goto invalid;
+        }
+
+        k.data = value[i].data;
+        k.len = eq - k.data;
+        v.data = eq + 1;
+        v.len = value[i].data + value[i].len - v.data;
+
+        if (k.len == 7 && ngx_strncmp(k.data, "connect", 7) == 0) {
+            slot = &pr->connect_timeout;
+
+        } else if (k.len == 4 && ngx_strncmp(k.data, "send", 4) == 0) {
+            slot = &pr->send_timeout;
+
+        } else if (k.len == 11 && ngx_strncmp(k.data, "first_token", 11) == 0)
+        {
+            slot = &pr->first_token_timeout;
+
+        } else if (k.len == 4 && ngx_strncmp(k.data, "idle", 4) == 0) {
+            slot = &pr->idle_timeout;
+
+        } else {
+            goto invalid;
+        }
+
+        t = ngx_parse_time(&v, 0);
+        if (t == (ngx_msec_t) NGX_ERROR || t == 0) {
+            goto invalid;
+        }
+
+        *slot = t;
+    }
+
+    return NGX_CONF_OK;
+
+invalid:
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "invalid timeouts parameter \"%V\", allowed: "
+                       "connect=T send=T first_token=T idle=T", &value[i]);
+
+    return NGX_CONF_ERROR;
+}
+
+
+static ngx_int_t
+ngx_http_llm_compile_pattern(ngx_conf_t *cf, ngx_http_llm_pattern_t *p,
+    ngx_str_t *value)
+{
+    u_char               errstr[NGX_MAX_CONF_ERRSTR];
+    ngx_regex_compile_t  rc;
+
+    ngx_memzero(p, sizeof(ngx_http_llm_pattern_t));
+    p->name = *value;
+
+    if (value->len == 1 && value->data[0] == '*') {
+        p->any = 1;
+        return NGX_OK;
+    }
+
+    if (value->data[0] != '~') {
+        return NGX_OK;
+    }
+
+    ngx_memzero(&rc, sizeof(ngx_regex_compile_t));
+
+    rc.pattern.data = value->data + 1;
+    rc.pattern.len = value->len - 1;
+    rc.pool = cf->pool;
+    rc.err.len = NGX_MAX_CONF_ERRSTR;
+    rc.err.data = errstr;
+
+    if (rc.pattern.len == 0 || ngx_regex_compile(&rc) != NGX_OK) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid model regex \"%V\": %V", value, &rc.err);
+        return NGX_ERROR;
+    }
+
+    p->regex = rc.regex;
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_http_llm_pattern_match(ngx_http_llm_pattern_t *p, ngx_str_t *s)
+{
+    if (p->any) {
+        return 1;
+    }
+
+    if (p->regex) {
+        return ngx_regex_exec(p->regex, s, NULL, 0) >= 0;
+    }
+
+    return p->name.len == s->len
+           && ngx_strncmp(p->name.data, s->data, s->len) == 0;
+}
+
+
+char *
+ngx_http_llm_vkey_block(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_llm_main_conf_t *lmcf = conf;
+
+    char                  *rv;
+    ngx_str_t             *value;
+    ngx_uint_t             i;
+    ngx_conf_t             save;
+    ngx_http_llm_vkey_t   *vk, **pvk;
+
+    value = cf->args->elts;
+
+    pvk = lmcf->vkeys.elts;
+    for (i = 0; i < lmcf->vkeys.nelts; i++) {
+        if (pvk[i]->name.len == value[1].len
+            && ngx_strncmp(pvk[i]->name.data, value[1].data, value[1].len)
+               == 0)
+        {
+            return "is duplicate";
+        }
+    }
+
+    vk = ngx_pcalloc(cf->pool, sizeof(ngx_http_llm_vkey_t));
+    if (vk == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    vk->name = value[1];
+
+    if (ngx_array_init(&vk->models, cf->pool, 4,
+                       sizeof(ngx_http_llm_key_model_t))
+        != NGX_OK
+        || ngx_array_init(&vk->metadata, cf->pool, 2, sizeof(ngx_keyval_t))
+           != NGX_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+
+    pvk = ngx_array_push(&lmcf->vkeys);
+    if (pvk == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    *pvk = vk;
+
+    save = *cf;
+    cf->handler = ngx_http_llm_vkey_cmd;
+    cf->handler_conf = (char *) vk;
+
+    rv = ngx_conf_parse(cf, NULL);
+
+    *cf = save;
+
+    if (rv != NGX_CONF_OK) {
+        return rv;
+    }
+
+    if (!vk->has_secret) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "llm_virtual_key \"%V\" has no \"key\" or "
+                           "\"key_sha256\"", &vk->name);
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_llm_vkey_cmd(ngx_conf_t *cf, ngx_command_t *dummy, void *conf)
+{
+    ngx_http_llm_vkey_t *vk = conf;
+
+    u_char                     *slash, errstr[NGX_MAX_CONF_ERRSTR];
+    ngx_str_t                  *value, *name, m;
+    ngx_uint_t                  i, nargs;
+    ngx_keyval_t               *kv;
+    ngx_regex_compile_t         rc;
+    ngx_http_llm_key_model_t   *km;
+
+    value = cf->args->elts;
+    nargs = cf->args->nelts;
+    name = &value[0];
+
+#define is(s)  (name->len == sizeof(s) - 1                                   \
+                && ngx_strncmp(name->data, s, sizeof(s) - 1) == 0)
+
+    if (nargs < 2) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\" in llm_virtual_key takes a value", name);
+        return NGX_CONF_ERROR;
+    }
+
+    if (is("key") || is("key_sha256")) {
+        if (nargs != 2 || vk->has_secret) {
+            return "is duplicate: a virtual key has one secret";
+        }
+
+        vk->has_secret = 1;
+
+        if (is("key")) {
+            SHA256(value[1].data, value[1].len, vk->sha256);
+            return NGX_CONF_OK;
+        }
+
+        if (value[1].len != 64
+            || ngx_http_llm_hex_decode(vk->sha256, &value[1]) != NGX_OK)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid key_sha256 \"%V\", allowed: 64 hex "
+                               "digits", &value[1]);
+            return NGX_CONF_ERROR;
+        }
+
+        return NGX_CONF_OK;
+    }
+
+    if (is("models")) {
+        for (i = 1; i < nargs; i++) {
+            km = ngx_array_push(&vk->models);
+            if (km == NULL) {
+                return NGX_CONF_ERROR;
+            }
+
+            ngx_memzero(km, sizeof(ngx_http_llm_key_model_t));
+
+            if (value[i].data[0] == '~') {
+                ngx_memzero(&rc, sizeof(ngx_regex_compile_t));
+                rc.pattern.data = value[i].data + 1;
+                rc.pattern.len = value[i].len - 1;
+                rc.pool = cf->pool;
+                rc.err.len = NGX_MAX_CONF_ERRSTR;
+                rc.err.data = errstr;
+
+                if (rc.pattern.len == 0 || ngx_regex_compile(&rc) != NGX_OK) {
+                    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                       "invalid models regex \"%V\": %V",
+                                       &value[i], &rc.err);
+                    return NGX_CONF_ERROR;
+                }
+
+                km->regex = rc.regex;
+                km->model.name = value[i];
+                continue;
+            }
+
+            slash = ngx_strlchr(value[i].data, value[i].data + value[i].len,
+                                '/');
+            m = value[i];
+
+            if (slash) {
+                km->provider.data = value[i].data;
+                km->provider.len = slash - value[i].data;
+                m.data = slash + 1;
+                m.len = value[i].data + value[i].len - m.data;
+
+                if (km->provider.len == 0 || m.len == 0) {
+                    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                       "invalid model \"%V\", allowed: "
+                                       "MODEL, PROVIDER/MODEL, PROVIDER/*, "
+                                       "* or ~REGEX", &value[i]);
+                    return NGX_CONF_ERROR;
+                }
+            }
+
+            if (ngx_http_llm_compile_pattern(cf, &km->model, &m) != NGX_OK) {
+                return NGX_CONF_ERROR;
+            }
+        }
+
+        return NGX_CONF_OK;
+    }
+
+    if (is("metadata")) {
+        for (i = 1; i < nargs; i++) {
+            slash = ngx_strlchr(value[i].data, value[i].data + value[i].len,
+                                '=');
+            if (slash == NULL || slash == value[i].data) {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "invalid metadata \"%V\", allowed: "
+                                   "NAME=VALUE", &value[i]);
+                return NGX_CONF_ERROR;
+            }
+
+            kv = ngx_array_push(&vk->metadata);
+            if (kv == NULL) {
+                return NGX_CONF_ERROR;
+            }
+
+            kv->key.data = value[i].data;
+            kv->key.len = slash - value[i].data;
+            kv->value.data = slash + 1;
+            kv->value.len = value[i].data + value[i].len - kv->value.data;
+        }
+
+        return NGX_CONF_OK;
+    }
+
+#undef is
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "unknown directive \"%V\" in llm_virtual_key, "
+                       "allowed: " NGX_HTTP_LLM_VKEY_DIRECTIVES, name);
+
+    return NGX_CONF_ERROR;
+}
+
+
+static ngx_int_t
+ngx_http_llm_hex_decode(u_char *dst, ngx_str_t *src)
+{
+    ngx_int_t   n;
+    ngx_uint_t  i;
+
+    for (i = 0; i < src->len; i += 2) {
+        n = ngx_hextoi(src->data + i, 2);
+        if (n == NGX_ERROR) {
+            return NGX_ERROR;
+        }
+
+        dst[i / 2] = (u_char) n;
+    }
+
+    return NGX_OK;
+}
+
+
+static int ngx_libc_cdecl
+ngx_http_llm_cmp_hash_keys(const void *one, const void *two)
+{
+    const ngx_hash_key_t  *a = one, *b = two;
+
+    return ngx_memcmp(a->key.data, b->key.data, 64);
+}
+
+
+ngx_int_t
+ngx_http_llm_init_vkey_hash(ngx_conf_t *cf, ngx_http_llm_main_conf_t *lmcf)
+{
+    ngx_str_t               *k;
+    ngx_uint_t               i;
+    ngx_hash_key_t          *hk;
+    ngx_hash_init_t          hash;
+    ngx_array_t              keys;
+    ngx_http_llm_vkey_t    **vk;
+
+    if (ngx_array_init(&keys, cf->temp_pool, lmcf->vkeys.nelts + 1,
+                       sizeof(ngx_hash_key_t))
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    vk = lmcf->vkeys.elts;
+
+    for (i = 0; i < lmcf->vkeys.nelts; i++) {
+        hk = ngx_array_push(&keys);
+        if (hk == NULL) {
+            return NGX_ERROR;
+        }
+
+        k = &hk->key;
+        k->len = 64;
+        k->data = ngx_pnalloc(cf->pool, 64);
+        if (k->data == NULL) {
+            return NGX_ERROR;
+        }
+
+        ngx_hex_dump(k->data, vk[i]->sha256, 32);
+
+        hk->key_hash = ngx_hash_key(k->data, k->len);
+        hk->value = vk[i];
+    }
+
+    /* two keys with one secret would make authentication ambiguous */
+
+    hk = keys.elts;
+    ngx_qsort(hk, keys.nelts, sizeof(ngx_hash_key_t),
+              ngx_http_llm_cmp_hash_keys);
+
+    for (i = 1; i < keys.nelts; i++) {
+        if (ngx_memcmp(hk[i].key.data, hk[i - 1].key.data, 64) == 0) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "llm_virtual_key \"%V\" and \"%V\" have the "
+                               "same secret",
+                               &((ngx_http_llm_vkey_t *) hk[i].value)->name,
+                               &((ngx_http_llm_vkey_t *) hk[i - 1].value)
+                               ->name);
+            return NGX_ERROR;
+        }
+    }
+
+    hash.hash = &lmcf->vkey_hash;
+    hash.key = ngx_hash_key;
+    hash.max_size = 65536;
+    hash.bucket_size = ngx_align(64 + sizeof(void *) + 2, ngx_cacheline_size);
+    hash.name = "llm_virtual_key_hash";
+    hash.pool = cf->pool;
+    hash.temp_pool = NULL;
+
+    return ngx_hash_init(&hash, keys.elts, keys.nelts);
+}
+
+
+ngx_int_t
+ngx_http_llm_init_providers(ngx_conf_t *cf, ngx_http_llm_main_conf_t *lmcf)
+{
+    ngx_uint_t                 i;
+    ngx_http_llm_provider_t  **pr;
+
+    pr = lmcf->providers.elts;
+
+    for (i = 0; i < lmcf->providers.nelts; i++) {
+
+        if (pr[i]->upstream == NULL) {
+            continue;
+        }
+
+#if (NGX_HTTP_SSL)
+        if (pr[i]->ssl && lmcf->ssl == NULL) {
+            lmcf->ssl = ngx_pcalloc(cf->pool, sizeof(ngx_ssl_t));
+            if (lmcf->ssl == NULL) {
+                return NGX_ERROR;
+            }
+        }
+#endif
+
+        /*
+         * an upstream{} block keeps its own "keepalive"; a host named
+         * directly gets a per-provider connection cache
+         */
+
+        if (!(pr[i]->upstream->flags & NGX_HTTP_UPSTREAM_CREATE)
+            && pr[i]->keepalive_max)
+        {
+            pr[i]->keepalive = ngx_http_llm_keepalive_create(cf,
+                                                      pr[i]->keepalive_max);
+            if (pr[i]->keepalive == NULL) {
+                return NGX_ERROR;
+            }
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_http_llm_resolve_env_keys(ngx_cycle_t *cycle,
+    ngx_http_llm_main_conf_t *lmcf)
+{
+    u_char                    *v;
+    ngx_uint_t                 i, j;
+    ngx_http_llm_api_key_t    *key;
+    ngx_http_llm_provider_t  **pr;
+
+    pr = lmcf->providers.elts;
+
+    for (i = 0; i < lmcf->providers.nelts; i++) {
+        key = pr[i]->api_keys.elts;
+
+        for (j = 0; j < pr[i]->api_keys.nelts; j++) {
+            if (key[j].env.len == 0) {
+                continue;
+            }
+
+            /* env names come from the config: NUL-terminated there */
+            v = (u_char *) getenv((char *) key[j].env.data);
+
+            if (v == NULL || *v == '\0') {
+                ngx_log_error(NGX_LOG_WARN, cycle->log, 0,
+                              "llm provider \"%V\": environment variable "
+                              "\"%V\" is not set (list it with \"env %V;\"), "
+                              "the provider is disabled",
+                              &pr[i]->name, &key[j].env, &key[j].env);
+                ngx_str_null(&key[j].value);
+                continue;
+            }
+
+            key[j].value.data = v;
+            key[j].value.len = ngx_strlen(v);
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+ngx_http_llm_provider_t *
+ngx_http_llm_find_provider(ngx_http_llm_main_conf_t *lmcf, ngx_str_t *name)
+{
+    ngx_uint_t                 i;
+    ngx_http_llm_provider_t  **pr;
+
+    pr = lmcf->providers.elts;
+
+    for (i = 0; i < lmcf->providers.nelts; i++) {
+        if (pr[i]->name.len == name->len
+            && ngx_strncmp(pr[i]->name.data, name->data, name->len) == 0)
+        {
+            return pr[i];
+        }
+    }
+
+    return NULL;
+}
+
+
+/* deny by default: a key with no "models" may call nothing */
+
+ngx_int_t
+ngx_http_llm_key_allows(ngx_http_llm_vkey_t *vk, ngx_http_llm_provider_t *pr,
+    ngx_str_t *model)
+{
+    u_char                     buf[512];
+    ngx_str_t                  full;
+    ngx_uint_t                 i;
+    ngx_http_llm_key_model_t  *km;
+
+    km = vk->models.elts;
+
+    for (i = 0; i < vk->models.nelts; i++) {
+
+        if (km[i].regex) {
+            if (pr->name.len + 1 + model->len > sizeof(buf)) {
+                continue;
+            }
+
+            full.data = buf;
+            full.len = ngx_sprintf(buf, "%V/%V", &pr->name, model) - buf;
+
+            if (ngx_regex_exec(km[i].regex, &full, NULL, 0) >= 0) {
+                return 1;
+            }
+
+            continue;
+        }
+
+        if (km[i].provider.len
+            && (km[i].provider.len != pr->name.len
+                || ngx_strncmp(km[i].provider.data, pr->name.data,
+                               pr->name.len) != 0))
+        {
+            continue;
+        }
+
+        if (ngx_http_llm_pattern_match(&km[i].model, model)) {
+            return 1;
+        }
+    }
+
+    return 0;
+}

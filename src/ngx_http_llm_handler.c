@@ -1,0 +1,578 @@
+
+/*
+ * Copyright (C) ngx_http_llm_module authors
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+#include <openssl/sha.h>
+#include <openssl/crypto.h>
+#include "ngx_http_llm_module.h"
+
+
+static ngx_uint_t ngx_http_llm_endpoint(ngx_str_t *uri);
+static ngx_int_t ngx_http_llm_authenticate(ngx_http_request_t *r,
+    ngx_http_llm_ctx_t *ctx);
+static ngx_int_t ngx_http_llm_header_key(ngx_http_request_t *r,
+    ngx_str_t *key);
+static void ngx_http_llm_body_handler(ngx_http_request_t *r);
+static ngx_int_t ngx_http_llm_route(ngx_http_request_t *r,
+    ngx_http_llm_ctx_t *ctx);
+static ngx_int_t ngx_http_llm_add_candidate(ngx_http_llm_ctx_t *ctx,
+    ngx_http_llm_provider_t *pr, ngx_str_t *model);
+static ngx_int_t ngx_http_llm_provider_serves(ngx_http_llm_provider_t *pr,
+    ngx_str_t *model);
+static ngx_http_llm_api_key_t *ngx_http_llm_pick_api_key(
+    ngx_http_llm_provider_t *pr);
+static void ngx_http_llm_order_candidates(ngx_http_llm_ctx_t *ctx);
+static void ngx_http_llm_drop_mocks(ngx_http_llm_ctx_t *ctx);
+
+
+ngx_int_t
+ngx_http_llm_handler(ngx_http_request_t *r)
+{
+    ngx_int_t                 rc;
+    ngx_http_llm_ctx_t       *ctx;
+    ngx_http_llm_loc_conf_t  *llcf;
+
+    if (r != r->main) {
+        return NGX_HTTP_NOT_ALLOWED;
+    }
+
+    llcf = ngx_http_get_module_loc_conf(r, ngx_http_llm_module);
+
+    ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_llm_ctx_t));
+    if (ctx == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ctx->request = r;
+    ctx->lcf = llcf;
+    ctx->dialect = llcf->gateway;
+    ctx->prompt_tokens = -1;
+    ctx->completion_tokens = -1;
+    ctx->cached_tokens = -1;
+
+    ngx_http_set_ctx(r, ctx, ngx_http_llm_module);
+
+    ctx->endpoint = ngx_http_llm_endpoint(&r->uri);
+
+    if (ctx->endpoint == 0) {
+        return ngx_http_llm_error(r, NGX_HTTP_NOT_FOUND, "unknown_url",
+                                  "Unknown endpoint: %V %V.",
+                                  &r->method_name, &r->uri);
+    }
+
+    if ((ctx->endpoint == NGX_HTTP_LLM_ENDPOINT_MODELS
+         && !(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD)))
+        || (ctx->endpoint != NGX_HTTP_LLM_ENDPOINT_MODELS
+            && r->method != NGX_HTTP_POST))
+    {
+        return ngx_http_llm_error(r, NGX_HTTP_NOT_ALLOWED,
+                                  "method_not_allowed",
+                                  "%V is not allowed on %V.",
+                                  &r->method_name, &r->uri);
+    }
+
+    /* before the body is read: an unknown key costs no upload */
+
+    rc = ngx_http_llm_authenticate(r, ctx);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    if (ctx->endpoint == NGX_HTTP_LLM_ENDPOINT_MODELS) {
+        if (ngx_http_discard_request_body(r) != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        return ngx_http_llm_openai_models(r, ctx);
+    }
+
+    if (r->headers_in.content_length_n > (off_t) llcf->max_body_size) {
+        return ngx_http_llm_error(r, NGX_HTTP_REQUEST_ENTITY_TOO_LARGE,
+                                  "request_too_large",
+                                  "The request body is %O bytes, the limit "
+                                  "is %uz.", r->headers_in.content_length_n,
+                                  llcf->max_body_size);
+    }
+
+    /* retries and translation need the whole body */
+    r->request_body_no_buffering = 0;
+
+    rc = ngx_http_read_client_request_body(r, ngx_http_llm_body_handler);
+
+    if (rc >= NGX_HTTP_SPECIAL_RESPONSE) {
+        return rc;
+    }
+
+    return NGX_DONE;
+}
+
+
+static ngx_uint_t
+ngx_http_llm_endpoint(ngx_str_t *uri)
+{
+    static struct {
+        ngx_str_t   suffix;
+        ngx_uint_t  endpoint;
+    } endpoints[] = {
+        { ngx_string("/chat/completions"), NGX_HTTP_LLM_ENDPOINT_CHAT },
+        { ngx_string("/embeddings"), NGX_HTTP_LLM_ENDPOINT_EMBEDDINGS },
+        { ngx_string("/models"), NGX_HTTP_LLM_ENDPOINT_MODELS },
+        { ngx_null_string, 0 }
+    };
+
+    ngx_uint_t  i;
+
+    for (i = 0; endpoints[i].endpoint; i++) {
+        if (uri->len >= endpoints[i].suffix.len
+            && ngx_strncmp(uri->data + uri->len - endpoints[i].suffix.len,
+                           endpoints[i].suffix.data,
+                           endpoints[i].suffix.len)
+               == 0)
+        {
+            return endpoints[i].endpoint;
+        }
+    }
+
+    return 0;
+}
+
+
+/*
+ * The secret is looked up by its SHA-256, so neither the lookup nor the
+ * comparison depends on the secret's bytes.
+ */
+
+static ngx_int_t
+ngx_http_llm_authenticate(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
+{
+    u_char                     digest[32], hex[64];
+    ngx_str_t                  key;
+    ngx_http_llm_vkey_t       *vk;
+    ngx_http_llm_main_conf_t  *lmcf;
+
+    lmcf = ngx_http_get_module_main_conf(r, ngx_http_llm_module);
+
+    if (ngx_http_llm_header_key(r, &key) != NGX_OK) {
+        return ngx_http_llm_error(r, NGX_HTTP_UNAUTHORIZED, "invalid_api_key",
+                                  "Missing API key: send it as "
+                                  "\"Authorization: Bearer KEY\".");
+    }
+
+    SHA256(key.data, key.len, digest);
+    ngx_hex_dump(hex, digest, 32);
+
+    vk = ngx_hash_find(&lmcf->vkey_hash, ngx_hash_key(hex, 64), hex, 64);
+
+    if (vk == NULL || CRYPTO_memcmp(vk->sha256, digest, 32) != 0) {
+        return ngx_http_llm_error(r, NGX_HTTP_UNAUTHORIZED, "invalid_api_key",
+                                  "Invalid API key.");
+    }
+
+    ctx->vkey = vk;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_llm_header_key(ngx_http_request_t *r, ngx_str_t *key)
+{
+    ngx_str_t         v;
+    ngx_uint_t        i;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
+
+    if (r->headers_in.authorization) {
+        v = r->headers_in.authorization->value;
+
+        if (v.len > 7 && ngx_strncasecmp(v.data, (u_char *) "Bearer ", 7)
+                         == 0)
+        {
+            key->data = v.data + 7;
+            key->len = v.len - 7;
+
+            while (key->len && key->data[0] == ' ') {
+                key->data++;
+                key->len--;
+            }
+
+            return key->len ? NGX_OK : NGX_DECLINED;
+        }
+
+        return NGX_DECLINED;
+    }
+
+    /* the Anthropic and Gemini SDKs send their own headers */
+
+    part = &r->headers_in.headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */ ; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        if ((h[i].key.len == 9
+             && ngx_strncasecmp(h[i].key.data, (u_char *) "x-api-key", 9)
+                == 0)
+            || (h[i].key.len == 14
+                && ngx_strncasecmp(h[i].key.data,
+                                   (u_char *) "x-goog-api-key", 14) == 0))
+        {
+            if (h[i].value.len == 0) {
+                return NGX_DECLINED;
+            }
+
+            *key = h[i].value;
+            return NGX_OK;
+        }
+    }
+
+    return NGX_DECLINED;
+}
+
+
+ngx_int_t
+ngx_http_llm_read_body(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
+{
+    u_char       *p;
+    off_t         len;
+    ssize_t       n;
+    ngx_buf_t    *b;
+    ngx_chain_t  *cl;
+
+    len = 0;
+
+    for (cl = r->request_body ? r->request_body->bufs : NULL;
+         cl;
+         cl = cl->next)
+    {
+        len += ngx_buf_size(cl->buf);
+    }
+
+    if (len > (off_t) ctx->lcf->max_body_size) {
+        return ngx_http_llm_error(r, NGX_HTTP_REQUEST_ENTITY_TOO_LARGE,
+                                  "request_too_large",
+                                  "The request body is %O bytes, the limit "
+                                  "is %uz.", len, ctx->lcf->max_body_size);
+    }
+
+    ctx->body.len = len;
+
+    if (len == 0) {
+        return NGX_OK;
+    }
+
+    cl = r->request_body->bufs;
+
+    if (cl->next == NULL && ngx_buf_in_memory(cl->buf)) {
+        ctx->body.data = cl->buf->pos;
+        return NGX_OK;
+    }
+
+    /*
+     * A body nginx spilled to its temp file: read back whole, as the
+     * output chain does for proxy_pass; the page cache still holds it.
+     */
+
+    ctx->body.data = ngx_pnalloc(r->pool, len);
+    if (ctx->body.data == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    p = ctx->body.data;
+
+    for ( /* void */ ; cl; cl = cl->next) {
+        b = cl->buf;
+
+        if (ngx_buf_in_memory(b)) {
+            p = ngx_cpymem(p, b->pos, b->last - b->pos);
+            continue;
+        }
+
+        if (b->in_file) {
+            n = ngx_read_file(b->file, p, b->file_last - b->file_pos,
+                              b->file_pos);
+
+            if (n != b->file_last - b->file_pos) {
+                ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                              "llm: could not read the request body from "
+                              "\"%V\"", &b->file->name);
+                return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            }
+
+            p += n;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_llm_body_handler(ngx_http_request_t *r)
+{
+    ngx_int_t            rc;
+    ngx_http_llm_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_llm_module);
+
+    rc = ngx_http_llm_read_body(r, ctx);
+
+    if (rc == NGX_OK) {
+        rc = ngx_http_llm_openai_parse_request(r, ctx);
+    }
+
+    if (rc == NGX_OK) {
+        rc = ngx_http_llm_route(r, ctx);
+    }
+
+    if (rc == NGX_OK) {
+        if (ctx->candidates[0].provider->type == NGX_HTTP_LLM_PROVIDER_MOCK) {
+            rc = ngx_http_llm_mock_start(r, ctx);
+
+        } else {
+            ngx_http_llm_drop_mocks(ctx);
+            rc = ngx_http_llm_upstream_start(r, ctx);
+        }
+    }
+
+    if (rc == NGX_DONE) {
+        return;
+    }
+
+    ngx_http_finalize_request(r, rc);
+}
+
+
+/*
+ * "provider/model" names one provider; a bare model goes to the providers
+ * that serve it and the key allows.  Deny by default.
+ */
+
+static ngx_int_t
+ngx_http_llm_route(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
+{
+    u_char                     *slash;
+    ngx_str_t                  *req, pname, model;
+    ngx_uint_t                  i;
+    ngx_http_llm_provider_t    *pr, **prs;
+    ngx_http_llm_main_conf_t   *lmcf;
+
+    lmcf = ngx_http_get_module_main_conf(r, ngx_http_llm_module);
+    req = &ctx->requested_model;
+
+    slash = ngx_strlchr(req->data, req->data + req->len, '/');
+
+    if (slash) {
+        pname.data = req->data;
+        pname.len = slash - req->data;
+
+        pr = ngx_http_llm_find_provider(lmcf, &pname);
+
+        if (pr) {
+            model.data = slash + 1;
+            model.len = req->data + req->len - model.data;
+
+            if (model.len == 0
+                || !ngx_http_llm_provider_serves(pr, &model)
+                || !ngx_http_llm_key_allows(ctx->vkey, pr, &model))
+            {
+                return ngx_http_llm_error(r, NGX_HTTP_FORBIDDEN,
+                                          "model_not_allowed",
+                                          "The model \"%V\" is not allowed "
+                                          "for this key; GET /v1/models "
+                                          "lists the allowed models.", req);
+            }
+
+            if (ngx_http_llm_add_candidate(ctx, pr, &model) != NGX_OK) {
+                return ngx_http_llm_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                          "provider_unavailable",
+                                          "The provider \"%V\" has no API "
+                                          "key configured.", &pr->name);
+            }
+
+            return NGX_OK;
+        }
+    }
+
+    prs = lmcf->providers.elts;
+
+    for (i = 0; i < lmcf->providers.nelts; i++) {
+        if (ctx->ncandidates == NGX_HTTP_LLM_MAX_CANDIDATES) {
+            break;
+        }
+
+        if (ngx_http_llm_provider_serves(prs[i], req)
+            && ngx_http_llm_key_allows(ctx->vkey, prs[i], req))
+        {
+            (void) ngx_http_llm_add_candidate(ctx, prs[i], req);
+        }
+    }
+
+    if (ctx->ncandidates == 0) {
+        return ngx_http_llm_error(r, NGX_HTTP_FORBIDDEN, "model_not_allowed",
+                                  "The model \"%V\" is not allowed for this "
+                                  "key; GET /v1/models lists the allowed "
+                                  "models.", req);
+    }
+
+    ngx_http_llm_order_candidates(ctx);
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_llm_add_candidate(ngx_http_llm_ctx_t *ctx,
+    ngx_http_llm_provider_t *pr, ngx_str_t *model)
+{
+    ngx_http_llm_api_key_t    *key;
+    ngx_http_llm_candidate_t  *c;
+
+    key = NULL;
+
+    if (pr->api_keys.nelts) {
+        key = ngx_http_llm_pick_api_key(pr);
+
+        /* every key of it is unset in this worker's environment */
+        if (key == NULL) {
+            return NGX_DECLINED;
+        }
+    }
+
+    c = &ctx->candidates[ctx->ncandidates++];
+    ngx_memzero(c, sizeof(ngx_http_llm_candidate_t));
+
+    c->provider = pr;
+    c->model = *model;
+    c->api_key = key;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_llm_provider_serves(ngx_http_llm_provider_t *pr, ngx_str_t *model)
+{
+    ngx_uint_t               i;
+    ngx_http_llm_pattern_t  *pat;
+
+    pat = pr->models.elts;
+
+    for (i = 0; i < pr->models.nelts; i++) {
+        if (ngx_http_llm_pattern_match(&pat[i], model)) {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+static ngx_http_llm_api_key_t *
+ngx_http_llm_pick_api_key(ngx_http_llm_provider_t *pr)
+{
+    ngx_uint_t               i, total, pick;
+    ngx_http_llm_api_key_t  *key;
+
+    key = pr->api_keys.elts;
+    total = 0;
+
+    for (i = 0; i < pr->api_keys.nelts; i++) {
+        if (key[i].value.len) {
+            total += key[i].weight;
+        }
+    }
+
+    if (total == 0) {
+        return NULL;
+    }
+
+    pick = ngx_random() % total;
+
+    for (i = 0; i < pr->api_keys.nelts; i++) {
+        if (key[i].value.len == 0) {
+            continue;
+        }
+
+        if (pick < key[i].weight) {
+            return &key[i];
+        }
+
+        pick -= key[i].weight;
+    }
+
+    return NULL;
+}
+
+
+/*
+ * The first candidate is drawn by weight among those with weight > 0; the
+ * rest follow in configuration order as fallbacks.  Weight 0 marks a
+ * backup, asked only when no weighted provider can serve.
+ */
+
+static void
+ngx_http_llm_order_candidates(ngx_http_llm_ctx_t *ctx)
+{
+    ngx_uint_t                i, total, pick;
+    ngx_http_llm_candidate_t  first;
+
+    total = 0;
+
+    for (i = 0; i < ctx->ncandidates; i++) {
+        total += ctx->candidates[i].provider->weight;
+    }
+
+    if (total == 0 || ctx->ncandidates == 1) {
+        return;
+    }
+
+    pick = ngx_random() % total;
+
+    for (i = 0; i < ctx->ncandidates; i++) {
+        if (pick < ctx->candidates[i].provider->weight) {
+            break;
+        }
+
+        pick -= ctx->candidates[i].provider->weight;
+    }
+
+    first = ctx->candidates[i];
+
+    for ( /* void */ ; i > 0; i--) {
+        ctx->candidates[i] = ctx->candidates[i - 1];
+    }
+
+    ctx->candidates[0] = first;
+}
+
+
+/* a mock answers in-process: it cannot be a fallback inside an upstream */
+
+static void
+ngx_http_llm_drop_mocks(ngx_http_llm_ctx_t *ctx)
+{
+    ngx_uint_t  i, n;
+
+    for (i = 0, n = 0; i < ctx->ncandidates; i++) {
+        if (ctx->candidates[i].provider->type != NGX_HTTP_LLM_PROVIDER_MOCK) {
+            ctx->candidates[n++] = ctx->candidates[i];
+        }
+    }
+
+    ctx->ncandidates = n;
+}

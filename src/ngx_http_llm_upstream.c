@@ -1,0 +1,1332 @@
+
+/*
+ * Copyright (C) ngx_http_llm_module authors
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+#include "ngx_http_llm_module.h"
+#include "ngx_http_llm_json.h"
+#include "ngx_http_llm_sse.h"
+
+
+static ngx_int_t ngx_http_llm_peer_get(ngx_peer_connection_t *pc,
+    void *data);
+static void ngx_http_llm_peer_free(ngx_peer_connection_t *pc, void *data,
+    ngx_uint_t state);
+#if (NGX_HTTP_SSL)
+static ngx_int_t ngx_http_llm_peer_set_session(ngx_peer_connection_t *pc,
+    void *data);
+static void ngx_http_llm_peer_save_session(ngx_peer_connection_t *pc,
+    void *data);
+#endif
+static ngx_int_t ngx_http_llm_build_request(ngx_http_request_t *r,
+    ngx_http_llm_ctx_t *ctx, ngx_http_llm_candidate_t *c);
+static void ngx_http_llm_reset_response(ngx_http_llm_ctx_t *ctx);
+static ngx_int_t ngx_http_llm_create_request(ngx_http_request_t *r);
+static ngx_int_t ngx_http_llm_reinit_request(ngx_http_request_t *r);
+static ngx_int_t ngx_http_llm_process_status_line(ngx_http_request_t *r);
+static ngx_int_t ngx_http_llm_process_header(ngx_http_request_t *r);
+static ngx_int_t ngx_http_llm_header_done(ngx_http_request_t *r,
+    ngx_http_llm_ctx_t *ctx);
+static ngx_int_t ngx_http_llm_forward_header(ngx_table_elt_t *h);
+static void ngx_http_llm_abort_request(ngx_http_request_t *r);
+static void ngx_http_llm_finalize_request(ngx_http_request_t *r,
+    ngx_int_t rc);
+static ngx_int_t ngx_http_llm_filter_init(void *data);
+static ngx_int_t ngx_http_llm_filter(void *data, ssize_t bytes);
+static ngx_int_t ngx_http_llm_payload(ngx_http_llm_ctx_t *ctx, u_char *p,
+    u_char *end, ngx_chain_t ***ll);
+static ngx_int_t ngx_http_llm_sse_feed(ngx_http_llm_ctx_t *ctx, u_char *p,
+    u_char *end, ngx_chain_t ***ll);
+static ngx_int_t ngx_http_llm_sse_events(ngx_http_llm_ctx_t *ctx,
+    u_char *p, u_char *end, ngx_uint_t copy, ngx_chain_t ***ll,
+    u_char **rest);
+static ngx_int_t ngx_http_llm_emit(ngx_http_llm_ctx_t *ctx, u_char *p,
+    u_char *end, ngx_uint_t copy, ngx_chain_t ***ll);
+static void ngx_http_llm_response_done(ngx_http_llm_ctx_t *ctx);
+
+
+static ngx_str_t  ngx_http_llm_hide_headers[] = {
+    ngx_null_string
+};
+
+
+ngx_http_upstream_srv_conf_t *
+ngx_http_llm_upstream_create_uscf(ngx_conf_t *cf)
+{
+    ngx_http_llm_main_conf_t      *lmcf;
+    ngx_http_upstream_srv_conf_t  *uscf;
+#if (NGX_HTTP_SSL)
+    static ngx_str_t               ciphers = ngx_string("DEFAULT");
+#endif
+
+    /*
+     * A virtual upstream, never registered with the upstream module: its
+     * peer.init hands every attempt to the provider the router chose.
+     */
+
+    uscf = ngx_pcalloc(cf->pool, sizeof(ngx_http_upstream_srv_conf_t));
+    if (uscf == NULL) {
+        return NULL;
+    }
+
+    uscf->peer.init = ngx_http_llm_upstream_init_peer;
+    ngx_str_set(&uscf->host, "llm");
+    uscf->file_name = cf->conf_file->file.name.data;
+    uscf->line = cf->conf_file->line;
+
+    lmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_llm_module);
+
+#if (NGX_HTTP_SSL)
+    if (lmcf->ssl) {
+        lmcf->ssl->log = cf->log;
+
+        if (ngx_ssl_create(lmcf->ssl, NGX_SSL_TLSv1_2|NGX_SSL_TLSv1_3, NULL)
+            != NGX_OK)
+        {
+            return NULL;
+        }
+
+        if (ngx_ssl_ciphers(cf, lmcf->ssl, &ciphers, 0) != NGX_OK)
+        {
+            return NULL;
+        }
+
+        if (ngx_ssl_trusted_certificate(cf, lmcf->ssl,
+                                        &lmcf->trusted_certificate, 10)
+            != NGX_OK)
+        {
+            return NULL;
+        }
+
+        if (ngx_ssl_client_session_cache(cf, lmcf->ssl, 1) != NGX_OK) {
+            return NULL;
+        }
+    }
+#endif
+
+    return uscf;
+}
+
+
+ngx_int_t
+ngx_http_llm_upstream_init_conf(ngx_conf_t *cf,
+    ngx_http_llm_main_conf_t *lmcf, ngx_http_upstream_conf_t *conf,
+    ngx_http_upstream_conf_t *prev)
+{
+    ngx_hash_init_t  hash;
+
+    conf->upstream = lmcf->uscf;
+
+    /* per provider; these are replaced on every attempt */
+    conf->connect_timeout = 10000;
+    conf->send_timeout = 60000;
+    conf->read_timeout = 600000;
+
+    ngx_conf_merge_uint_value(conf->next_upstream_tries,
+                              prev->next_upstream_tries, 4);
+    ngx_conf_merge_msec_value(conf->next_upstream_timeout,
+                              prev->next_upstream_timeout, 0);
+    ngx_conf_merge_size_value(conf->buffer_size, prev->buffer_size,
+                              64 * 1024);
+
+    conf->next_upstream = NGX_CONF_BITMASK_SET
+                          |NGX_HTTP_UPSTREAM_FT_ERROR
+                          |NGX_HTTP_UPSTREAM_FT_TIMEOUT
+                          |NGX_HTTP_UPSTREAM_FT_INVALID_HEADER
+                          |NGX_HTTP_UPSTREAM_FT_HTTP_429
+                          |NGX_HTTP_UPSTREAM_FT_HTTP_500
+                          |NGX_HTTP_UPSTREAM_FT_HTTP_502
+                          |NGX_HTTP_UPSTREAM_FT_HTTP_503
+                          |NGX_HTTP_UPSTREAM_FT_HTTP_504
+                          |NGX_HTTP_UPSTREAM_FT_NON_IDEMPOTENT;
+
+    conf->ignore_headers = NGX_HTTP_UPSTREAM_IGN_XA_REDIRECT
+                           |NGX_HTTP_UPSTREAM_IGN_XA_EXPIRES
+                           |NGX_HTTP_UPSTREAM_IGN_XA_LIMIT_RATE
+                           |NGX_HTTP_UPSTREAM_IGN_XA_BUFFERING
+                           |NGX_HTTP_UPSTREAM_IGN_XA_CHARSET;
+
+    conf->buffering = 0;
+    conf->request_buffering = 1;
+    conf->ignore_client_abort = 0;
+    conf->intercept_errors = 0;
+    conf->send_lowat = 0;
+    conf->limit_rate = 0;
+    conf->max_temp_file_size = 0;
+    conf->temp_file_write_size = 0;
+    conf->pass_request_headers = 0;
+    conf->pass_request_body = 0;
+    conf->cyclic_temp_file = 0;
+    conf->socket_keepalive = 0;
+    conf->local = NULL;
+    ngx_str_set(&conf->module, "llm");
+
+#if (NGX_HTTP_SSL)
+    conf->ssl = lmcf->ssl;
+    conf->ssl_session_reuse = 1;
+    conf->ssl_server_name = 1;
+    conf->ssl_verify = 1;
+#endif
+
+    hash.max_size = 512;
+    hash.bucket_size = ngx_align(64, ngx_cacheline_size);
+    hash.name = "llm_headers_hash";
+
+    return ngx_http_upstream_hide_headers_hash(cf, conf, prev,
+                                               ngx_http_llm_hide_headers,
+                                               &hash);
+}
+
+
+ngx_int_t
+ngx_http_llm_upstream_start(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
+{
+    ngx_http_upstream_t  *u;
+
+    if (ngx_http_upstream_create(r) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    /* a private copy: timeouts differ per provider and per phase */
+
+    ctx->conf = ngx_palloc(r->pool, sizeof(ngx_http_upstream_conf_t));
+    if (ctx->conf == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_memcpy(ctx->conf, &ctx->lcf->upstream,
+               sizeof(ngx_http_upstream_conf_t));
+
+    u = r->upstream;
+
+    u->conf = ctx->conf;
+    u->output.tag = (ngx_buf_tag_t) &ngx_http_llm_module;
+    ngx_str_set(&u->schema, "llm://");
+
+    u->create_request = ngx_http_llm_create_request;
+    u->reinit_request = ngx_http_llm_reinit_request;
+    u->process_header = ngx_http_llm_process_status_line;
+    u->abort_request = ngx_http_llm_abort_request;
+    u->finalize_request = ngx_http_llm_finalize_request;
+
+    u->buffering = 0;
+    u->input_filter_init = ngx_http_llm_filter_init;
+    u->input_filter = ngx_http_llm_filter;
+    u->input_filter_ctx = ctx;
+
+    ngx_http_upstream_init(r);
+
+    return NGX_DONE;
+}
+
+
+/* the composite balancer */
+
+ngx_int_t
+ngx_http_llm_upstream_init_peer(ngx_http_request_t *r,
+    ngx_http_upstream_srv_conf_t *us)
+{
+    ngx_uint_t                 i, tries;
+    ngx_http_upstream_t       *u;
+    ngx_http_llm_ctx_t        *ctx;
+    ngx_http_llm_candidate_t  *c;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_llm_module);
+    u = r->upstream;
+    tries = 0;
+
+    for (i = 0; i < ctx->ncandidates; i++) {
+        c = &ctx->candidates[i];
+
+        /* RR reuses a non-NULL peer.data as its own state */
+        u->peer.data = NULL;
+
+        if (c->provider->upstream->peer.init(r, c->provider->upstream)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        c->get = u->peer.get;
+        c->free = u->peer.free;
+        c->data = u->peer.data;
+        c->tries = u->peer.tries;
+#if (NGX_HTTP_SSL)
+        c->set_session = u->peer.set_session;
+        c->save_session = u->peer.save_session;
+#endif
+        c->inited = 1;
+
+        /* one attempt per provider, and more for a stale cached one */
+        tries++;
+    }
+
+    ctx->current = 0;
+
+    u->peer.get = ngx_http_llm_peer_get;
+    u->peer.free = ngx_http_llm_peer_free;
+    u->peer.data = ctx;
+    u->peer.tries = tries;
+#if (NGX_HTTP_SSL)
+    u->peer.set_session = ngx_http_llm_peer_set_session;
+    u->peer.save_session = ngx_http_llm_peer_save_session;
+#endif
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_llm_peer_get(ngx_peer_connection_t *pc, void *data)
+{
+    ngx_http_llm_ctx_t *ctx = data;
+
+    ngx_int_t                  rc;
+    ngx_uint_t                 tries;
+    ngx_http_request_t        *r;
+    ngx_http_upstream_t       *u;
+    ngx_http_llm_candidate_t  *c;
+
+    r = ctx->request;
+    u = r->upstream;
+
+    for ( ;; ) {
+        if (ctx->current >= ctx->ncandidates) {
+            pc->tries = 0;
+            return NGX_BUSY;
+        }
+
+        c = &ctx->candidates[ctx->current];
+
+        if (c->tries == 0) {
+            ctx->current++;
+            continue;
+        }
+
+        ctx->keepalive_hit = 0;
+
+        if (c->provider->keepalive
+            && ngx_http_llm_keepalive_get(c->provider->keepalive, pc,
+                                          r->pool)
+               == NGX_DONE)
+        {
+            ctx->keepalive_hit = 1;
+            rc = NGX_DONE;
+            break;
+        }
+
+        tries = pc->tries;
+        pc->tries = c->tries;
+
+        rc = c->get(pc, c->data);
+
+        c->tries = pc->tries;
+        pc->tries = tries;
+
+        if (rc == NGX_BUSY) {
+            c->tries = 0;
+            ctx->current++;
+            continue;
+        }
+
+        break;
+    }
+
+    if (rc == NGX_ERROR) {
+        return NGX_ERROR;
+    }
+
+    ctx->provider = c->provider;
+    ctx->attempts++;
+
+    ngx_log_debug3(NGX_LOG_DEBUG_HTTP, pc->log, 0,
+                   "llm: attempt %ui provider \"%V\" cached:%ui",
+                   ctx->attempts, &c->provider->name, ctx->keepalive_hit);
+
+#if (NGX_HTTP_SSL)
+    u->ssl = c->provider->ssl;
+    u->ssl_name = c->provider->host;
+
+    if (u->ssl_name.len) {
+        /* SNI and the name to verify carry no port */
+        u_char  *colon;
+
+        colon = ngx_strlchr(u->ssl_name.data,
+                            u->ssl_name.data + u->ssl_name.len, ':');
+        if (colon) {
+            u->ssl_name.len = colon - u->ssl_name.data;
+        }
+    }
+#endif
+
+    ctx->conf->connect_timeout = c->provider->connect_timeout;
+    ctx->conf->send_timeout = c->provider->send_timeout;
+    ctx->conf->read_timeout = c->provider->first_token_timeout;
+
+    ngx_http_llm_reset_response(ctx);
+
+    if (ngx_http_llm_build_request(r, ctx, c) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    return rc;
+}
+
+
+static void
+ngx_http_llm_peer_free(ngx_peer_connection_t *pc, void *data,
+    ngx_uint_t state)
+{
+    ngx_http_llm_ctx_t *ctx = data;
+
+    ngx_uint_t                 tries;
+    ngx_http_llm_candidate_t  *c;
+
+    if (ctx->current >= ctx->ncandidates) {
+        if (pc->tries) {
+            pc->tries--;
+        }
+
+        return;
+    }
+
+    c = &ctx->candidates[ctx->current];
+
+    if (c->provider->keepalive && pc->connection) {
+        (void) ngx_http_llm_keepalive_save(c->provider->keepalive, pc,
+                                           ctx->request->upstream, state);
+    }
+
+    if (!ctx->keepalive_hit) {
+        tries = pc->tries;
+        pc->tries = c->tries;
+
+        c->free(pc, c->data, state);
+
+        c->tries = pc->tries;
+        pc->tries = tries;
+    }
+
+    if (pc->tries) {
+        pc->tries--;
+    }
+
+    if (state & NGX_PEER_FAILED) {
+
+        if (ctx->keepalive_hit) {
+            /* a stale cached connection: core gives the try back */
+            return;
+        }
+
+        /* a provider that failed is not asked again in this request */
+        c->tries = 0;
+        ctx->current++;
+    }
+}
+
+
+#if (NGX_HTTP_SSL)
+
+static ngx_int_t
+ngx_http_llm_peer_set_session(ngx_peer_connection_t *pc, void *data)
+{
+    ngx_http_llm_ctx_t *ctx = data;
+
+    ngx_http_llm_candidate_t  *c;
+
+    if (ctx->current >= ctx->ncandidates || ctx->keepalive_hit) {
+        return NGX_OK;
+    }
+
+    c = &ctx->candidates[ctx->current];
+
+    if (c->set_session == NULL) {
+        return NGX_OK;
+    }
+
+    return c->set_session(pc, c->data);
+}
+
+
+static void
+ngx_http_llm_peer_save_session(ngx_peer_connection_t *pc, void *data)
+{
+    ngx_http_llm_ctx_t *ctx = data;
+
+    ngx_http_llm_candidate_t  *c;
+
+    if (ctx->current >= ctx->ncandidates || ctx->keepalive_hit) {
+        return;
+    }
+
+    c = &ctx->candidates[ctx->current];
+
+    if (c->save_session) {
+        c->save_session(pc, c->data);
+    }
+}
+
+#endif
+
+
+/*
+ * The request for the provider the balancer just chose, rebuilt on every
+ * attempt: create_request() runs once per upstream, and reinit_request()
+ * does not run after an attempt that never sent a byte.
+ */
+
+static ngx_int_t
+ngx_http_llm_build_request(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
+    ngx_http_llm_candidate_t *c)
+{
+    off_t                     body_len;
+    size_t                    len;
+    ngx_buf_t                *b;
+    ngx_str_t                 path, *key;
+    ngx_chain_t              *cl, *body, *last, **ll;
+    ngx_http_llm_provider_t  *pr;
+
+    pr = c->provider;
+
+    switch (ctx->endpoint) {
+    case NGX_HTTP_LLM_ENDPOINT_EMBEDDINGS:
+        ngx_str_set(&path, "/embeddings");
+        break;
+    default:
+        ngx_str_set(&path, "/chat/completions");
+        break;
+    }
+
+    body = NULL;
+    ll = &body;
+    body_len = 0;
+
+    if (ngx_http_llm_openai_build_body(r, ctx, c, &ll, &body_len) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    key = c->api_key ? &c->api_key->value : NULL;
+
+    len = sizeof("POST  HTTP/1.1\r\n") - 1 + pr->base_path.len + path.len
+          + sizeof("Host: \r\n") - 1 + pr->host.len
+          + sizeof("Content-Type: application/json\r\n") - 1
+          + sizeof("Content-Length: \r\n") - 1 + NGX_OFF_T_LEN
+          + sizeof("Accept: text/event-stream\r\n") - 1
+          + sizeof("\r\n") - 1;
+
+    if (key && key->len) {
+        len += sizeof("Authorization: Bearer \r\n") - 1 + key->len;
+    }
+
+    b = ngx_create_temp_buf(r->pool, len);
+    if (b == NULL) {
+        return NGX_ERROR;
+    }
+
+    b->last = ngx_sprintf(b->last, "POST %V%V HTTP/1.1\r\nHost: %V\r\n",
+                          &pr->base_path, &path, &pr->host);
+
+    if (key && key->len) {
+        b->last = ngx_sprintf(b->last, "Authorization: Bearer %V\r\n", key);
+    }
+
+    b->last = ngx_sprintf(b->last,
+                          "Content-Type: application/json\r\n"
+                          "Content-Length: %O\r\n"
+                          "Accept: %s\r\n\r\n",
+                          body_len,
+                          ctx->stream ? "text/event-stream"
+                                      : "application/json");
+
+    *ll = NULL;
+
+    cl = ngx_alloc_chain_link(r->pool);
+    if (cl == NULL) {
+        return NGX_ERROR;
+    }
+
+    cl->buf = b;
+    cl->next = body;
+
+    for (last = cl; last; last = last->next) {
+        /* core rewinds request bufs to start on a retry */
+        last->buf->start = last->buf->pos;
+        last->buf->flush = (last->next == NULL);
+    }
+
+    r->upstream->request_bufs = cl;
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_llm_reset_response(ngx_http_llm_ctx_t *ctx)
+{
+    ngx_memzero(&ctx->status, sizeof(ngx_http_status_t));
+    ngx_memzero(&ctx->chunked, sizeof(ngx_http_chunked_t));
+    ctx->length = -1;
+    ctx->chunked_body = 0;
+    ctx->sse = 0;
+    ctx->done_seen = 0;
+    ctx->header_done = 0;
+    ctx->carry_len = 0;
+    ctx->carry_scan = 0;
+    ctx->resp_len = 0;
+    ctx->prompt_tokens = -1;
+    ctx->completion_tokens = -1;
+    ctx->cached_tokens = -1;
+    ctx->usage_source = NGX_HTTP_LLM_USAGE_MISSING;
+}
+
+
+static ngx_int_t
+ngx_http_llm_create_request(ngx_http_request_t *r)
+{
+    /* the balancer builds the request on each attempt */
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_llm_reinit_request(ngx_http_request_t *r)
+{
+    ngx_http_llm_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_llm_module);
+    if (ctx == NULL) {
+        return NGX_OK;
+    }
+
+    ngx_http_llm_reset_response(ctx);
+
+    r->upstream->process_header = ngx_http_llm_process_status_line;
+    r->upstream->pipe->input_filter = NULL;
+    r->upstream->input_filter_init = ngx_http_llm_filter_init;
+    r->upstream->input_filter = ngx_http_llm_filter;
+    r->state = 0;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_llm_process_status_line(ngx_http_request_t *r)
+{
+    ngx_int_t             rc;
+    ngx_http_upstream_t  *u;
+    ngx_http_llm_ctx_t   *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_llm_module);
+    u = r->upstream;
+
+    rc = ngx_http_parse_status_line(r, &u->buffer, &ctx->status);
+
+    if (rc == NGX_AGAIN) {
+        return rc;
+    }
+
+    if (rc == NGX_ERROR) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "llm: provider \"%V\" sent no valid HTTP/1.x header",
+                      &ctx->provider->name);
+        return NGX_HTTP_UPSTREAM_INVALID_HEADER;
+    }
+
+    if (u->state && u->state->status == 0) {
+        u->state->status = ctx->status.code;
+    }
+
+    u->headers_in.status_n = ctx->status.code;
+
+    /* Anthropic's "overloaded" is a 503 for failover purposes */
+    if (ctx->status.code == 529) {
+        u->headers_in.status_n = NGX_HTTP_SERVICE_UNAVAILABLE;
+    }
+
+    if (ctx->status.http_version < NGX_HTTP_VERSION_11) {
+        u->headers_in.connection_close = 1;
+    }
+
+    u->process_header = ngx_http_llm_process_header;
+
+    return ngx_http_llm_process_header(r);
+}
+
+
+static ngx_int_t
+ngx_http_llm_process_header(ngx_http_request_t *r)
+{
+    ngx_int_t                       rc;
+    ngx_table_elt_t                *h;
+    ngx_http_upstream_t            *u;
+    ngx_http_llm_ctx_t             *ctx;
+    ngx_http_upstream_header_t     *hh;
+    ngx_http_upstream_main_conf_t  *umcf;
+
+    umcf = ngx_http_get_module_main_conf(r, ngx_http_upstream_module);
+    ctx = ngx_http_get_module_ctx(r, ngx_http_llm_module);
+    u = r->upstream;
+
+    for ( ;; ) {
+
+        rc = ngx_http_parse_header_line(r, &u->buffer, 1);
+
+        if (rc == NGX_OK) {
+            h = ngx_list_push(&u->headers_in.headers);
+            if (h == NULL) {
+                return NGX_ERROR;
+            }
+
+            h->hash = r->header_hash;
+
+            h->key.len = r->header_name_end - r->header_name_start;
+            h->value.len = r->header_end - r->header_start;
+
+            h->key.data = ngx_pnalloc(r->pool,
+                               h->key.len + 1 + h->value.len + 1 + h->key.len);
+            if (h->key.data == NULL) {
+                h->hash = 0;
+                return NGX_ERROR;
+            }
+
+            h->value.data = h->key.data + h->key.len + 1;
+            h->lowcase_key = h->key.data + h->key.len + 1 + h->value.len + 1;
+
+            ngx_memcpy(h->key.data, r->header_name_start, h->key.len);
+            h->key.data[h->key.len] = '\0';
+            ngx_memcpy(h->value.data, r->header_start, h->value.len);
+            h->value.data[h->value.len] = '\0';
+
+            if (h->key.len == r->lowcase_index) {
+                ngx_memcpy(h->lowcase_key, r->lowcase_header, h->key.len);
+
+            } else {
+                ngx_strlow(h->lowcase_key, h->key.data, h->key.len);
+            }
+
+            hh = ngx_hash_find(&umcf->headers_in_hash, h->hash,
+                               h->lowcase_key, h->key.len);
+
+            if (hh && hh->handler(r, h, hh->offset) != NGX_OK) {
+                return NGX_ERROR;
+            }
+
+            if (!ngx_http_llm_forward_header(h)) {
+                /* parsed for us, not copied to the client */
+                h->hash = 0;
+            }
+
+            continue;
+        }
+
+        if (rc == NGX_HTTP_PARSE_HEADER_DONE) {
+            return ngx_http_llm_header_done(r, ctx);
+        }
+
+        if (rc == NGX_AGAIN) {
+            return NGX_AGAIN;
+        }
+
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "llm: provider \"%V\" sent an invalid header",
+                      &ctx->provider->name);
+
+        return NGX_HTTP_UPSTREAM_INVALID_HEADER;
+    }
+}
+
+
+/*
+ * Hop-by-hop framing is ours to decide, and a provider's own rate limits,
+ * organisation and cookies describe the gateway's account, not the
+ * tenant's.
+ */
+
+static ngx_int_t
+ngx_http_llm_forward_header(ngx_table_elt_t *h)
+{
+    static ngx_str_t  drop[] = {
+        ngx_string("content-length"),
+        ngx_string("transfer-encoding"),
+        ngx_string("connection"),
+        ngx_string("keep-alive"),
+        ngx_string("server"),
+        ngx_string("date"),
+        ngx_string("set-cookie"),
+        ngx_string("alt-svc"),
+        ngx_string("openai-organization"),
+        ngx_string("openai-project"),
+        ngx_null_string
+    };
+
+    static ngx_str_t  drop_prefix[] = {
+        ngx_string("x-ratelimit-"),
+        ngx_string("anthropic-ratelimit-"),
+        ngx_string("x-accel-"),
+        ngx_string("cf-"),
+        ngx_null_string
+    };
+
+    ngx_str_t  *s;
+
+    for (s = drop; s->len; s++) {
+        if (h->key.len == s->len
+            && ngx_strncmp(h->lowcase_key, s->data, s->len) == 0)
+        {
+            return 0;
+        }
+    }
+
+    for (s = drop_prefix; s->len; s++) {
+        if (h->key.len > s->len
+            && ngx_strncmp(h->lowcase_key, s->data, s->len) == 0)
+        {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+static ngx_int_t
+ngx_http_llm_header_done(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
+{
+    ngx_str_t            *ct;
+    ngx_http_upstream_t  *u;
+
+    u = r->upstream;
+
+    ctx->header_done = 1;
+    ctx->chunked_body = u->headers_in.chunked;
+    ctx->length = u->headers_in.chunked ? -1
+                                        : u->headers_in.content_length_n;
+
+    /* the client gets its own framing */
+    u->headers_in.content_length_n = -1;
+
+    ct = u->headers_in.content_type ? &u->headers_in.content_type->value
+                                    : NULL;
+
+    if (ct
+        && ct->len >= sizeof("text/event-stream") - 1
+        && ngx_strncasecmp(ct->data, (u_char *) "text/event-stream",
+                           sizeof("text/event-stream") - 1)
+           == 0)
+    {
+        ctx->sse = 1;
+    }
+
+    if (u->headers_in.status_n == NGX_HTTP_NO_CONTENT
+        || u->headers_in.status_n == NGX_HTTP_NOT_MODIFIED
+        || (!ctx->chunked_body && ctx->length == 0))
+    {
+        u->keepalive = !u->headers_in.connection_close;
+    }
+
+    /* from now on the read timeout is the idle timeout between events */
+    ctx->conf->read_timeout = ctx->provider->idle_timeout;
+
+    ngx_log_debug4(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "llm: provider \"%V\" status %ui sse:%ui chunked:%ui",
+                   &ctx->provider->name, u->headers_in.status_n,
+                   (ngx_uint_t) ctx->sse, (ngx_uint_t) ctx->chunked_body);
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_llm_abort_request(ngx_http_request_t *r)
+{
+    return;
+}
+
+
+static ngx_int_t
+ngx_http_llm_filter_init(void *data)
+{
+    ngx_http_llm_ctx_t *ctx = data;
+
+    ngx_http_upstream_t  *u;
+
+    u = ctx->request->upstream;
+
+    if (u->headers_in.status_n == NGX_HTTP_NO_CONTENT
+        || u->headers_in.status_n == NGX_HTTP_NOT_MODIFIED
+        || (!ctx->chunked_body && ctx->length == 0))
+    {
+        u->length = 0;
+        u->keepalive = !u->headers_in.connection_close;
+
+    } else if (ctx->chunked_body) {
+        u->length = 1;
+
+    } else {
+        u->length = ctx->length;
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_llm_filter(void *data, ssize_t bytes)
+{
+    ngx_http_llm_ctx_t *ctx = data;
+
+    size_t                n;
+    u_char               *p;
+    ngx_int_t             rc;
+    ngx_buf_t            *b;
+    ngx_chain_t          *cl, **ll;
+    ngx_http_request_t   *r;
+    ngx_http_upstream_t  *u;
+
+    r = ctx->request;
+    u = r->upstream;
+    b = &u->buffer;
+
+    for (cl = u->out_bufs, ll = &u->out_bufs; cl; cl = cl->next) {
+        ll = &cl->next;
+    }
+
+    if (!ctx->ttft_set && bytes > 0) {
+        ctx->ttft_set = 1;
+        ctx->ttft = ngx_current_msec - r->start_msec;
+    }
+
+    if (!ctx->chunked_body) {
+        p = b->last;
+        b->last += bytes;
+        n = bytes;
+
+        if (u->length > 0 && (off_t) n > u->length) {
+            ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                          "llm: provider sent more data than specified "
+                          "in \"Content-Length\"");
+            n = (size_t) u->length;
+        }
+
+        if (u->length > 0) {
+            u->length -= n;
+        }
+
+        if (ngx_http_llm_payload(ctx, p, p + n, &ll) != NGX_OK) {
+            return NGX_ERROR;
+        }
+
+        if (u->length == 0) {
+            u->keepalive = !u->headers_in.connection_close;
+            ngx_http_llm_response_done(ctx);
+        }
+
+        return NGX_OK;
+    }
+
+    b->pos = b->last;
+    b->last += bytes;
+
+    for ( ;; ) {
+
+        rc = ngx_http_parse_chunked(r, b, &ctx->chunked);
+
+        if (rc == NGX_OK) {
+            p = b->pos;
+
+            if (b->last - b->pos >= ctx->chunked.size) {
+                b->pos += (size_t) ctx->chunked.size;
+                ctx->chunked.size = 0;
+
+            } else {
+                ctx->chunked.size -= b->last - b->pos;
+                b->pos = b->last;
+            }
+
+            if (ngx_http_llm_payload(ctx, p, b->pos, &ll) != NGX_OK) {
+                return NGX_ERROR;
+            }
+
+            continue;
+        }
+
+        if (rc == NGX_DONE) {
+            u->keepalive = !u->headers_in.connection_close;
+            u->length = 0;
+
+            if (b->pos != b->last) {
+                ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                              "llm: provider sent data after final chunk");
+                u->keepalive = 0;
+            }
+
+            ngx_http_llm_response_done(ctx);
+            break;
+        }
+
+        if (rc == NGX_AGAIN) {
+            break;
+        }
+
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "llm: provider \"%V\" sent an invalid chunked response",
+                      &ctx->provider->name);
+
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_llm_payload(ngx_http_llm_ctx_t *ctx, u_char *p, u_char *end,
+    ngx_chain_t ***ll)
+{
+    size_t   n, size;
+    u_char  *resp;
+
+    if (p == end) {
+        return NGX_OK;
+    }
+
+    if (ctx->sse) {
+        return ngx_http_llm_sse_feed(ctx, p, end, ll);
+    }
+
+    /* a JSON document: forwarded as it comes, kept to read its usage */
+
+    n = end - p;
+
+    if (ctx->resp_len + n <= NGX_HTTP_LLM_MAX_RESPONSE) {
+
+        if (ctx->resp_len + n > ctx->resp_size) {
+            size = ngx_max(ctx->resp_size * 2, 4096);
+
+            while (size < ctx->resp_len + n) {
+                size *= 2;
+            }
+
+            resp = ngx_pnalloc(ctx->request->pool, size);
+            if (resp == NULL) {
+                return NGX_ERROR;
+            }
+
+            if (ctx->resp_len) {
+                ngx_memcpy(resp, ctx->resp, ctx->resp_len);
+            }
+
+            if (ctx->resp) {
+                ngx_pfree(ctx->request->pool, ctx->resp);
+            }
+
+            ctx->resp = resp;
+            ctx->resp_size = size;
+        }
+
+        ngx_memcpy(ctx->resp + ctx->resp_len, p, n);
+    }
+
+    /* past the cap the usage is not read, but the count still grows */
+    ctx->resp_len += n;
+
+    return ngx_http_llm_emit(ctx, p, end, 0, ll);
+}
+
+
+/*
+ * SSE events are forwarded one whole event at a time: the usage-only
+ * chunk the gateway asked for must be removable, and usage read, and an
+ * event is the unit a client acts on.  Whole events inside one read go
+ * out as slices of the upstream buffer; an event split across reads is
+ * assembled in ctx->carry, bounded by NGX_HTTP_LLM_MAX_EVENT.
+ */
+
+static ngx_int_t
+ngx_http_llm_sse_feed(ngx_http_llm_ctx_t *ctx, u_char *p, u_char *end,
+    ngx_chain_t ***ll)
+{
+    size_t   n, size;
+    u_char  *rest, *carry;
+
+    if (ctx->carry_len == 0) {
+        if (ngx_http_llm_sse_events(ctx, p, end, 0, ll, &rest) != NGX_OK) {
+            return NGX_ERROR;
+        }
+
+        p = rest;
+        if (p == end) {
+            return NGX_OK;
+        }
+    }
+
+    n = end - p;
+
+    if (ctx->carry_len + n > NGX_HTTP_LLM_MAX_EVENT) {
+        ngx_log_error(NGX_LOG_ERR, ctx->request->connection->log, 0,
+                      "llm: provider \"%V\" sent an event larger than %uz",
+                      &ctx->provider->name, (size_t) NGX_HTTP_LLM_MAX_EVENT);
+        return NGX_ERROR;
+    }
+
+    if (ctx->carry_len + n > ctx->carry_size) {
+        size = ngx_max(ctx->carry_size * 2, 4096);
+
+        while (size < ctx->carry_len + n) {
+            size *= 2;
+        }
+
+        carry = ngx_pnalloc(ctx->request->pool, size);
+        if (carry == NULL) {
+            return NGX_ERROR;
+        }
+
+        if (ctx->carry_len) {
+            ngx_memcpy(carry, ctx->carry, ctx->carry_len);
+        }
+
+        if (ctx->carry) {
+            ngx_pfree(ctx->request->pool, ctx->carry);
+        }
+
+        ctx->carry = carry;
+        ctx->carry_size = size;
+    }
+
+    ngx_memcpy(ctx->carry + ctx->carry_len, p, n);
+    ctx->carry_len += n;
+
+    /* a boundary may straddle the old and the new bytes */
+    p = ctx->carry + (ctx->carry_scan > 2 ? ctx->carry_scan - 2 : 0);
+
+    if (ngx_http_llm_sse_event_end(p, ctx->carry + ctx->carry_len) == NULL) {
+        ctx->carry_scan = ctx->carry_len;
+        return NGX_OK;
+    }
+
+    if (ngx_http_llm_sse_events(ctx, ctx->carry, ctx->carry + ctx->carry_len,
+                                1, ll, &rest)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    n = ctx->carry + ctx->carry_len - rest;
+
+    if (n) {
+        ngx_memmove(ctx->carry, rest, n);
+    }
+
+    ctx->carry_len = n;
+    ctx->carry_scan = n;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_llm_sse_events(ngx_http_llm_ctx_t *ctx, u_char *p, u_char *end,
+    ngx_uint_t copy, ngx_chain_t ***ll, u_char **rest)
+{
+    u_char                     *e;
+    ngx_str_t                   data;
+    ngx_http_llm_json_value_t   doc;
+
+    for ( ;; ) {
+        e = ngx_http_llm_sse_event_end(p, end);
+        if (e == NULL) {
+            break;
+        }
+
+        if (ngx_http_llm_sse_data(p, e, &data) == NGX_OK) {
+
+            if (ngx_http_llm_sse_is_done(&data)) {
+                ctx->done_seen = 1;
+
+            } else if (ngx_strlcasestrn(data.data, data.data + data.len,
+                                        (u_char *) "\"usage\"", 7 - 1)
+                       != NULL
+                       && ngx_http_llm_json_document(data.data,
+                                                     data.data + data.len,
+                                                     &doc)
+                          == NGX_OK)
+            {
+                ngx_http_llm_openai_usage(ctx, doc.start, doc.end);
+
+                if (ctx->strip_usage
+                    && ngx_http_llm_openai_usage_only(doc.start, doc.end))
+                {
+                    /* the client did not ask for it */
+                    p = e;
+                    continue;
+                }
+            }
+        }
+
+        if (ngx_http_llm_emit(ctx, p, e, copy, ll) != NGX_OK) {
+            return NGX_ERROR;
+        }
+
+        p = e;
+    }
+
+    *rest = p;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_llm_emit(ngx_http_llm_ctx_t *ctx, u_char *p, u_char *end,
+    ngx_uint_t copy, ngx_chain_t ***ll)
+{
+    size_t                n;
+    ngx_buf_t            *b;
+    ngx_chain_t          *cl;
+    ngx_http_upstream_t  *u;
+
+    u = ctx->request->upstream;
+    n = end - p;
+
+    cl = ngx_chain_get_free_buf(ctx->request->pool, &u->free_bufs);
+    if (cl == NULL) {
+        return NGX_ERROR;
+    }
+
+    b = cl->buf;
+
+    /* a recycled buf keeps the memory it owned in start..end */
+
+    if (copy) {
+        if (b->start == NULL || (size_t) (b->end - b->start) < n) {
+            b->start = ngx_palloc(ctx->request->pool, ngx_max(n, 1024));
+            if (b->start == NULL) {
+                return NGX_ERROR;
+            }
+
+            b->end = b->start + ngx_max(n, 1024);
+        }
+
+        b->pos = b->start;
+        b->last = ngx_cpymem(b->pos, p, n);
+        b->temporary = 1;
+
+    } else {
+        b->pos = p;
+        b->last = end;
+        b->memory = 1;
+    }
+
+    b->flush = 1;
+    b->tag = u->output.tag;
+
+    **ll = cl;
+    *ll = &cl->next;
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_llm_response_done(ngx_http_llm_ctx_t *ctx)
+{
+    ngx_http_llm_json_value_t  doc;
+
+    if (ctx->sse || ctx->resp_len == 0
+        || ctx->resp_len > NGX_HTTP_LLM_MAX_RESPONSE)
+    {
+        return;
+    }
+
+    if (ngx_http_llm_json_document(ctx->resp, ctx->resp + ctx->resp_len, &doc)
+        == NGX_OK)
+    {
+        ngx_http_llm_openai_usage(ctx, doc.start, doc.end);
+    }
+
+    /* read once */
+    ctx->resp_len = NGX_HTTP_LLM_MAX_RESPONSE + 1;
+}
+
+
+static void
+ngx_http_llm_finalize_request(ngx_http_request_t *r, ngx_int_t rc)
+{
+    ngx_str_t             ev;
+    ngx_buf_t            *b;
+    ngx_uint_t            status;
+    ngx_chain_t           out;
+    ngx_http_upstream_t  *u;
+    ngx_http_llm_ctx_t   *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_llm_module);
+    u = r->upstream;
+
+    if (ctx == NULL) {
+        return;
+    }
+
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "llm: finalize rc:%i attempts:%ui", rc, ctx->attempts);
+
+    if (!u->header_sent) {
+        if (rc >= NGX_HTTP_SPECIAL_RESPONSE && ctx->err_status == 0) {
+            (void) ngx_http_llm_error(r, rc, "upstream_failed",
+                         "%s (%ui attempt%s, last provider \"%V\")",
+                         rc == NGX_HTTP_GATEWAY_TIME_OUT
+                         ? "The provider timed out"
+                         : "Every provider failed to answer",
+                         ctx->attempts, ctx->attempts == 1 ? "" : "s",
+                         ctx->provider ? &ctx->provider->name
+                                       : &ctx->vkey->name);
+        }
+
+        return;
+    }
+
+    ngx_http_llm_response_done(ctx);
+
+    /*
+     * A stream that ends without the provider's end marker is broken: the
+     * client must see an error event, never a clean end.
+     */
+
+    if (!ctx->sse || ctx->done_seen || r->connection->error
+        || rc == NGX_HTTP_CLIENT_CLOSED_REQUEST || r->header_only)
+    {
+        return;
+    }
+
+    status = (rc == NGX_HTTP_GATEWAY_TIME_OUT || rc == NGX_HTTP_REQUEST_TIME_OUT)
+             ? NGX_HTTP_GATEWAY_TIME_OUT : NGX_HTTP_BAD_GATEWAY;
+
+    (void) ngx_http_llm_error(r, status, "stream_interrupted",
+                 "The provider stream from \"%V\" was interrupted%s",
+                 &ctx->provider->name,
+                 status == NGX_HTTP_GATEWAY_TIME_OUT
+                 ? " (idle timeout)" : "");
+
+    if (ngx_http_llm_render_error(r, ctx, status, &ev, 1) != NGX_OK) {
+        return;
+    }
+
+    b = ngx_calloc_buf(r->pool);
+    if (b == NULL) {
+        return;
+    }
+
+    b->pos = ev.data;
+    b->last = ev.data + ev.len;
+    b->memory = 1;
+    b->flush = 1;
+
+    out.buf = b;
+    out.next = NULL;
+
+    (void) ngx_http_output_filter(r, &out);
+}
