@@ -128,6 +128,13 @@ ngx_http_llm_provider_block(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
+    if (pr->models.nelts == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "llm_provider \"%V\" has no \"models\", allowed: "
+                           "names, * or ~regex", &pr->name);
+        return NGX_CONF_ERROR;
+    }
+
     if (pr->type == NGX_HTTP_LLM_PROVIDER_MOCK
         && (pr->url.len || pr->api_keys.nelts))
     {
@@ -589,6 +596,13 @@ ngx_http_llm_compile_pattern(ngx_conf_t *cf, ngx_http_llm_pattern_t *p,
         return NGX_OK;
     }
 
+    if (value->data[value->len - 1] == '*') {
+        /* "gpt-4o*": a prefix */
+        p->prefix = 1;
+        p->name.len--;
+        return NGX_OK;
+    }
+
     if (value->data[0] != '~') {
         return NGX_OK;
     }
@@ -622,6 +636,11 @@ ngx_http_llm_pattern_match(ngx_http_llm_pattern_t *p, ngx_str_t *s)
 
     if (p->regex) {
         return ngx_regex_exec(p->regex, s, NULL, 0) >= 0;
+    }
+
+    if (p->prefix) {
+        return s->len >= p->name.len
+               && ngx_strncmp(p->name.data, s->data, p->name.len) == 0;
     }
 
     return p->name.len == s->len

@@ -39,6 +39,7 @@ typedef struct {
     ngx_str_t                      name;     /* literal, or the regex text */
     ngx_regex_t                   *regex;
     unsigned                       any:1;
+    unsigned                       prefix:1;   /* "name*" */
 } ngx_http_llm_pattern_t;
 
 

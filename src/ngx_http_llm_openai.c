@@ -474,7 +474,7 @@ ngx_http_llm_openai_models(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
         pat = pr[i]->models.elts;
 
         for (j = 0; j < pr[i]->models.nelts; j++) {
-            if (pat[j].any || pat[j].regex) {
+            if (pat[j].any || pat[j].regex || pat[j].prefix) {
                 continue;
             }
 
@@ -491,6 +491,7 @@ ngx_http_llm_openai_models(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
             m = km[k].model.name;
 
             if (km[k].regex || km[k].model.any || km[k].model.regex
+                || km[k].model.prefix
                 || (km[k].provider.len
                     && (km[k].provider.len != pr[i]->name.len
                         || ngx_strncmp(km[k].provider.data, pr[i]->name.data,

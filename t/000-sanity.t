@@ -40,10 +40,10 @@ Content-Type: application/json
 Host: 127.0.0.1:$ENV{TEST_NGINX_RAND_PORT_1}\r
 Authorization: Bearer sk-up\r
 Content-Type: application/json\r
-Content-Length: 61\r
+Content-Length: 62\r
 Accept: application/json\r
 \r
-{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"
+{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}\n"
 --- more_headers
 Authorization: Bearer sk-demo
 --- request

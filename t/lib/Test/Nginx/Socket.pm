@@ -195,6 +195,9 @@ sub start_nginx ($) {
     close $fh;
     unlink "$ServerRoot/logs/nginx.pid";
 
+    # a restarted nginx starts a fresh log: a block sees its startup lines
+    unlink "$ServerRoot/logs/error.log";
+
     local $ENV{LD_PRELOAD} = $ENV{TEST_NGINX_LD_PRELOAD}
         if $ENV{TEST_NGINX_LD_PRELOAD};
 
@@ -320,7 +323,6 @@ sub build_request ($$) {
     $req =~ s/^\s+//;
     my ($line, $body) = split /\n/, $req, 2;
     $body //= '';
-    $body =~ s/\n\z// unless ref $block->request;
 
     my ($meth, $uri, $ver) = split ' ', $line;
     $uri //= '/';
@@ -423,6 +425,8 @@ sub check_log ($$$$) {
     my @pats;
     if (ref $spec eq 'ARRAY') {
         @pats = @$spec;
+    } elsif (ref $spec eq 'Regexp') {
+        @pats = ($spec);
     } else {
         @pats = grep { /\S/ } split /\n/, $spec;
     }
@@ -480,9 +484,12 @@ sub run_block ($) {
         return;
     }
 
+    my $restarted = 0;
+
     if (!defined $RunningConfig || $RunningConfig ne $conf
         || !$NginxPid || !kill(0, $NginxPid))
     {
+        $restarted = 1;
         my ($ok, $out) = start_nginx($conf);
         if (!$ok) {
             fail("$name - nginx failed to start: $out"
@@ -496,7 +503,7 @@ sub run_block ($) {
         $block->{_query_file} = [$qf];
     }
 
-    my $offset = $AccumErrorLog ? 0 : -s $log_file // 0;
+    my $offset = (!$AccumErrorLog && !$restarted) ? -s $log_file // 0 : 0;
 
     my $timeout = $block->timeout // 3;
     $timeout =~ s/ms$// ? ($timeout /= 1000) : ($timeout =~ s/s$//);
