@@ -278,6 +278,12 @@ ngx_http_llm_error_header_filter(ngx_http_request_t *r)
         ngx_http_set_ctx(r, ctx, ngx_http_llm_module);
     }
 
+    /* the gateway may know better: every provider answered 429, say */
+    if (ctx->err_status && ctx->err_status != r->headers_out.status) {
+        r->headers_out.status = ctx->err_status;
+        r->headers_out.status_line.len = 0;
+    }
+
     if (ngx_http_llm_render_error(r, ctx, r->headers_out.status, &body, 0)
         != NGX_OK)
     {

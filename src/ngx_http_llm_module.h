@@ -137,6 +137,13 @@ typedef struct {
 } ngx_http_llm_candidate_t;
 
 
+/* what one attempt came to, for the error that lists them */
+typedef struct {
+    ngx_http_llm_provider_t       *provider;
+    ngx_uint_t                     status;     /* 0: no HTTP answer */
+} ngx_http_llm_attempt_t;
+
+
 /* a span of the request body to replace with new bytes */
 typedef struct {
     size_t                         offset;
@@ -175,6 +182,8 @@ typedef struct {
     ngx_uint_t                     current;
     ngx_http_llm_provider_t       *provider;   /* the current attempt's */
     ngx_uint_t                     attempts;
+    ngx_http_llm_attempt_t         tried[NGX_HTTP_LLM_MAX_CANDIDATES];
+    ngx_uint_t                     ntried;
     ngx_http_upstream_conf_t      *conf;       /* per-request clone */
     ngx_uint_t                     keepalive_hit;
 

@@ -47,6 +47,8 @@ static ngx_int_t ngx_http_llm_sse_events(ngx_http_llm_ctx_t *ctx,
 static ngx_int_t ngx_http_llm_emit(ngx_http_llm_ctx_t *ctx, u_char *p,
     u_char *end, ngx_uint_t copy, ngx_chain_t ***ll);
 static void ngx_http_llm_response_done(ngx_http_llm_ctx_t *ctx);
+static void ngx_http_llm_attempts_error(ngx_http_request_t *r,
+    ngx_http_llm_ctx_t *ctx, ngx_int_t rc);
 
 
 static ngx_str_t  ngx_http_llm_hide_headers[] = {
@@ -395,6 +397,15 @@ ngx_http_llm_peer_free(ngx_peer_connection_t *pc, void *data,
     }
 
     c = &ctx->candidates[ctx->current];
+
+    if ((state & NGX_PEER_FAILED)
+        && ctx->ntried < NGX_HTTP_LLM_MAX_CANDIDATES)
+    {
+        ctx->tried[ctx->ntried].provider = c->provider;
+        ctx->tried[ctx->ntried].status = ctx->header_done
+                                         ? ctx->status.code : 0;
+        ctx->ntried++;
+    }
 
     if (c->provider->keepalive && pc->connection) {
         (void) ngx_http_llm_keepalive_save(c->provider->keepalive, pc,
@@ -827,6 +838,21 @@ ngx_http_llm_header_done(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
         || (!ctx->chunked_body && ctx->length == 0))
     {
         u->keepalive = !u->headers_in.connection_close;
+    }
+
+    /*
+     * The last candidate's 429 or 5xx: the client gets the gateway's
+     * error listing every attempt, not one provider's body.
+     */
+
+    if ((u->headers_in.status_n == NGX_HTTP_TOO_MANY_REQUESTS
+         || u->headers_in.status_n >= NGX_HTTP_INTERNAL_SERVER_ERROR)
+        && u->peer.tries <= 1)
+    {
+        ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                      "llm: provider \"%V\" answered %ui",
+                      &ctx->provider->name, ctx->status.code);
+        return NGX_HTTP_UPSTREAM_INVALID_HEADER;
     }
 
     /* from now on the read timeout is the idle timeout between events */
@@ -1276,14 +1302,7 @@ ngx_http_llm_finalize_request(ngx_http_request_t *r, ngx_int_t rc)
 
     if (!u->header_sent) {
         if (rc >= NGX_HTTP_SPECIAL_RESPONSE && ctx->err_status == 0) {
-            (void) ngx_http_llm_error(r, rc, "upstream_failed",
-                         "%s (%ui attempt%s, last provider \"%V\")",
-                         rc == NGX_HTTP_GATEWAY_TIME_OUT
-                         ? "The provider timed out"
-                         : "Every provider failed to answer",
-                         ctx->attempts, ctx->attempts == 1 ? "" : "s",
-                         ctx->provider ? &ctx->provider->name
-                                       : &ctx->vkey->name);
+            ngx_http_llm_attempts_error(r, ctx, rc);
         }
 
         return;
@@ -1328,5 +1347,53 @@ ngx_http_llm_finalize_request(ngx_http_request_t *r, ngx_int_t rc)
     out.buf = b;
     out.next = NULL;
 
-    (void) ngx_http_output_filter(r, &out);
+    if (ngx_http_output_filter(r, &out) == NGX_ERROR || rc == NGX_OK) {
+        /* on a clean end core sends the last chunk itself */
+        return;
+    }
+
+    /* end the response cleanly: the error event is the last word */
+    (void) ngx_http_send_special(r, NGX_HTTP_LAST);
+}
+
+
+/* "Every provider failed: a (status 500), b (no answer)" */
+
+static void
+ngx_http_llm_attempts_error(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
+    ngx_int_t rc)
+{
+    u_char      *p, *last, buf[1024];
+    ngx_uint_t   i, status;
+
+    status = rc;
+
+    if (ctx->ntried && ctx->tried[ctx->ntried - 1].status == 429) {
+        status = NGX_HTTP_TOO_MANY_REQUESTS;
+    }
+
+    p = buf;
+    last = buf + sizeof(buf);
+
+    for (i = 0; i < ctx->ntried; i++) {
+        p = ngx_slprintf(p, last, "%s\"%V\" (", i ? ", " : "",
+                         &ctx->tried[i].provider->name);
+
+        if (ctx->tried[i].status) {
+            p = ngx_slprintf(p, last, "status %ui)", ctx->tried[i].status);
+
+        } else if (rc == NGX_HTTP_GATEWAY_TIME_OUT && i == ctx->ntried - 1) {
+            p = ngx_slprintf(p, last, "timed out)");
+
+        } else {
+            p = ngx_slprintf(p, last, "no valid answer)");
+        }
+    }
+
+    (void) ngx_http_llm_error(r, status,
+                              status == NGX_HTTP_TOO_MANY_REQUESTS
+                              ? "upstream_rate_limited" : "upstream_failed",
+                              "Every provider failed (%ui attempt%s): %*s",
+                              ctx->attempts, ctx->attempts == 1 ? "" : "s",
+                              p - buf, buf);
 }
