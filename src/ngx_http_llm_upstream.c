@@ -1321,6 +1321,15 @@ ngx_http_llm_finalize_request(ngx_http_request_t *r, ngx_int_t rc)
         return;
     }
 
+    /* events parsed in the same read as the fault still go out first */
+    if (u->out_bufs) {
+        if (ngx_http_output_filter(r, u->out_bufs) == NGX_ERROR) {
+            return;
+        }
+
+        u->out_bufs = NULL;
+    }
+
     status = (rc == NGX_HTTP_GATEWAY_TIME_OUT || rc == NGX_HTTP_REQUEST_TIME_OUT)
              ? NGX_HTTP_GATEWAY_TIME_OUT : NGX_HTTP_BAD_GATEWAY;
 
