@@ -616,7 +616,6 @@ ngx_http_llm_reinit_request(ngx_http_request_t *r)
     ngx_http_llm_reset_response(ctx);
 
     r->upstream->process_header = ngx_http_llm_process_status_line;
-    r->upstream->pipe->input_filter = NULL;
     r->upstream->input_filter_init = ngx_http_llm_filter_init;
     r->upstream->input_filter = ngx_http_llm_filter;
     r->state = 0;
