@@ -131,7 +131,7 @@ ngx_http_llm_mock_respond(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
     }
 
     ctx->ttft_set = 1;
-    ctx->ttft = ngx_current_msec - r->start_msec;
+    ctx->ttft = ngx_http_llm_elapsed(r);
 
     r->headers_out.status = NGX_HTTP_OK;
     r->headers_out.content_length_n = -1;
@@ -426,7 +426,7 @@ ngx_http_llm_mock_embeddings(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
         for (j = 0; j < NGX_HTTP_LLM_MOCK_DIMS; j++) {
             b->last = ngx_sprintf(b->last, "%s%s0.%03ui", j ? "," : "",
                                   (digest[j] & 0x80) ? "-" : "",
-                                  (ngx_uint_t) ((digest[j] & 0x7f) * 7));
+                                  (ngx_uint_t) ((digest[j] & 0x7f) * 7 + 1));
         }
 
         b->last = ngx_http_llm_cpystr(b->last, "]}");

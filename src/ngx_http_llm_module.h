@@ -294,6 +294,9 @@ ngx_int_t ngx_http_llm_openai_models(ngx_http_request_t *r,
 ngx_int_t ngx_http_llm_mock_start(ngx_http_request_t *r,
     ngx_http_llm_ctx_t *ctx);
 
+/* milliseconds since the request began (r->start_msec is a wall-clock part) */
+ngx_msec_t ngx_http_llm_elapsed(ngx_http_request_t *r);
+
 /* variables (ngx_http_llm_variables.c) */
 ngx_int_t ngx_http_llm_add_variables(ngx_conf_t *cf);
 

@@ -923,7 +923,7 @@ ngx_http_llm_filter(void *data, ssize_t bytes)
 
     if (!ctx->ttft_set && bytes > 0) {
         ctx->ttft_set = 1;
-        ctx->ttft = ngx_current_msec - r->start_msec;
+        ctx->ttft = ngx_http_llm_elapsed(r);
     }
 
     if (!ctx->chunked_body) {

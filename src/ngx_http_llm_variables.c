@@ -286,3 +286,18 @@ ngx_http_llm_meta_variable(ngx_http_request_t *r,
 
     return NGX_OK;
 }
+
+
+ngx_msec_t
+ngx_http_llm_elapsed(ngx_http_request_t *r)
+{
+    ngx_msec_int_t   ms;
+    ngx_time_t      *tp;
+
+    tp = ngx_timeofday();
+
+    ms = (ngx_msec_int_t) ((tp->sec - r->start_sec) * 1000
+                           + (tp->msec - r->start_msec));
+
+    return (ngx_msec_t) ngx_max(ms, 0);
+}

@@ -118,10 +118,17 @@ sub write_config ($) {
         $modules .= "load_module $m;\n";
     }
 
+    # a block, or a plain hash of sections (t/060-sdk.t drives SDKs)
+    my $sec = sub {
+        my $name = shift;
+        return (ref $block eq 'HASH' ? $block->{$name} : $block->$name)
+               // '';
+    };
+
     my $env = join '', map { "env $_;\n" } @EnvToNginx;
-    my $main = $block->main_config // '';
-    my $http = $block->http_config // '';
-    my $config = $block->config // '';
+    my $main = $sec->('main_config');
+    my $http = $sec->('http_config');
+    my $config = $sec->('config');
     my $root = $NoRootLocation ? ''
              : "        location = /__harness { return 204; }\n";
 
