@@ -10,6 +10,7 @@ my $sections = {
         type openai;
         url http://127.0.0.1:$ENV{TEST_NGINX_RAND_PORT_1}/v1;
         models gpt-4o-mini;
+        weight 0;
     }
     llm_virtual_key demo { key sk-demo; models demo/* broken/*; }
 
