@@ -21,6 +21,8 @@ static char *ngx_http_llm_set_api_key(ngx_conf_t *cf,
     ngx_http_llm_provider_t *pr, ngx_str_t *value, ngx_uint_t n);
 static char *ngx_http_llm_set_timeouts(ngx_conf_t *cf,
     ngx_http_llm_provider_t *pr, ngx_str_t *value, ngx_uint_t n);
+static ngx_int_t ngx_http_llm_check_env_keys(ngx_conf_t *cf,
+    ngx_http_llm_provider_t *pr);
 static ngx_int_t ngx_http_llm_compile_pattern(ngx_conf_t *cf,
     ngx_http_llm_pattern_t *p, ngx_str_t *value);
 static ngx_int_t ngx_http_llm_hex_decode(u_char *dst, ngx_str_t *src);
@@ -152,6 +154,20 @@ ngx_http_llm_provider_block(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
                            "\"latency\" and \"stream_events\" are for "
                            "providers of type mock only");
         return NGX_CONF_ERROR;
+    }
+
+    if (pr->type != NGX_HTTP_LLM_PROVIDER_MOCK) {
+        if (ngx_http_llm_check_env_keys(cf, pr) != NGX_OK) {
+            return NGX_CONF_ERROR;
+        }
+
+        if (!pr->disabled) {
+            /* the host may name an upstream{} block, before or after */
+            pr->upstream = ngx_http_upstream_add(cf, &pr->parsed, 0);
+            if (pr->upstream == NULL) {
+                return NGX_CONF_ERROR;
+            }
+        }
     }
 
     ngx_conf_init_uint_value(pr->weight, 1);
@@ -349,13 +365,7 @@ ngx_http_llm_set_url(ngx_conf_t *cf, ngx_http_llm_provider_t *pr,
         return NGX_CONF_ERROR;
     }
 
-    /* the host may name an upstream{} block, declared before or after */
-
-    pr->upstream = ngx_http_upstream_add(cf, &u, 0);
-    if (pr->upstream == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
+    pr->parsed = u;
     pr->base_path = u.uri;
 
     while (pr->base_path.len
@@ -519,6 +529,52 @@ ngx_http_llm_read_secret_file(ngx_conf_t *cf, ngx_str_t *path,
 
     out->data = p;
     out->len = n;
+
+    return NGX_OK;
+}
+
+
+/*
+ * A provider whose keys all come from unset environment variables is
+ * disabled: it is not an error to start without it (the same config runs
+ * on a laptop without keys), and its host is never resolved.  Workers
+ * see the same values: "env NAME;" passes on the master's environment.
+ */
+
+static ngx_int_t
+ngx_http_llm_check_env_keys(ngx_conf_t *cf, ngx_http_llm_provider_t *pr)
+{
+    char                    *v;
+    ngx_uint_t               i, unset;
+    ngx_http_llm_api_key_t  *key;
+
+    if (pr->api_keys.nelts == 0) {
+        return NGX_OK;
+    }
+
+    key = pr->api_keys.elts;
+    unset = 0;
+
+    for (i = 0; i < pr->api_keys.nelts; i++) {
+        if (key[i].env.len == 0) {
+            continue;
+        }
+
+        /* env names come from the config: NUL-terminated there */
+        v = getenv((char *) key[i].env.data);
+
+        if (v == NULL || *v == '\0') {
+            unset++;
+        }
+    }
+
+    if (unset == pr->api_keys.nelts) {
+        pr->disabled = 1;
+
+        ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
+                           "llm_provider \"%V\" is disabled: its api_key "
+                           "environment variable is not set", &pr->name);
+    }
 
     return NGX_OK;
 }
@@ -964,6 +1020,7 @@ ngx_http_llm_init_providers(ngx_conf_t *cf, ngx_http_llm_main_conf_t *lmcf)
     for (i = 0; i < lmcf->providers.nelts; i++) {
 
         if (pr[i]->upstream == NULL) {
+            /* a mock, or disabled */
             continue;
         }
 
@@ -1008,6 +1065,10 @@ ngx_http_llm_resolve_env_keys(ngx_cycle_t *cycle,
     pr = lmcf->providers.elts;
 
     for (i = 0; i < lmcf->providers.nelts; i++) {
+        if (pr[i]->disabled) {
+            continue;
+        }
+
         key = pr[i]->api_keys.elts;
 
         for (j = 0; j < pr[i]->api_keys.nelts; j++) {
@@ -1021,8 +1082,8 @@ ngx_http_llm_resolve_env_keys(ngx_cycle_t *cycle,
             if (v == NULL || *v == '\0') {
                 ngx_log_error(NGX_LOG_WARN, cycle->log, 0,
                               "llm provider \"%V\": environment variable "
-                              "\"%V\" is not set (list it with \"env %V;\"), "
-                              "the provider is disabled",
+                              "\"%V\" is not set here (list it with "
+                              "\"env %V;\"), that key is not used",
                               &pr[i]->name, &key[j].env, &key[j].env);
                 ngx_str_null(&key[j].value);
                 continue;

@@ -444,6 +444,10 @@ ngx_http_llm_add_candidate(ngx_http_llm_ctx_t *ctx,
 
     key = NULL;
 
+    if (pr->disabled) {
+        return NGX_DECLINED;
+    }
+
     if (pr->api_keys.nelts) {
         key = ngx_http_llm_pick_api_key(pr);
 

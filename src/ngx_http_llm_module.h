@@ -61,10 +61,12 @@ typedef struct {
     ngx_str_t                      url;
     ngx_str_t                      base_path;  /* "/v1", no trailing slash */
     ngx_str_t                      host;       /* Host header, SNI, verify */
+    ngx_url_t                      parsed;
     ngx_http_upstream_srv_conf_t  *upstream;
     ngx_http_llm_keepalive_t      *keepalive;  /* implicit upstreams only */
     ngx_uint_t                     keepalive_max;
     unsigned                       ssl:1;
+    unsigned                       disabled:1; /* its env: keys are unset */
 
     ngx_array_t                    api_keys;   /* ngx_http_llm_api_key_t */
     ngx_array_t                    models;     /* ngx_http_llm_pattern_t */

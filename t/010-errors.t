@@ -292,4 +292,4 @@ POST /v1/chat/completions
 --- error_code: 503
 --- response_body_like: The provider \\"nokey\\" has no API key configured
 --- error_log
-environment variable "LLM_TEST_UNSET_KEY" is not set
+llm_provider "nokey" is disabled: its api_key environment variable is not set

@@ -208,7 +208,8 @@ sub start_nginx ($) {
     local $ENV{LD_PRELOAD} = $ENV{TEST_NGINX_LD_PRELOAD}
         if $ENV{TEST_NGINX_LD_PRELOAD};
 
-    my $out = `$Binary -p $ServerRoot/ -c conf/nginx.conf 2>&1`;
+    # -e: startup messages land in the log the block checks
+    my $out = `$Binary -p $ServerRoot/ -c conf/nginx.conf -e logs/error.log 2>&1`;
     my $rc = $?;
 
     if ($rc != 0) {
