@@ -4,7 +4,7 @@ use Test::Nginx::Socket 'no_plan';
 
 our $HttpConfig = <<'_EOC_';
     llm_provider demo { type mock; models *; stream_events 3; }
-    llm_provider slow { type mock; models slow-*; latency 300ms; }
+    llm_provider slow { type mock; models *; latency 300ms; }
     llm_virtual_key demo { key sk-demo; models *; }
     log_format llm 'LLMLOG provider=$llm_provider in=$llm_prompt_tokens out=$llm_completion_tokens usage=$llm_usage_source ttft=$llm_ttft';
 _EOC_
@@ -69,7 +69,7 @@ POST /v1/embeddings
 === TEST 5: latency delays the answer without blocking the worker
 --- request
 POST /v1/chat/completions
-{"model":"slow-1","messages":[{"role":"user","content":"x"}]}
+{"model":"slow/slow-1","messages":[{"role":"user","content":"x"}]}
 --- response_body_like: You said: x
 --- error_log eval
 qr/LLMLOG provider=slow in=\d+ out=\d+ usage=reported ttft=0\.[2-9]\d\d/

@@ -173,7 +173,7 @@ CONF
 sub stop_nginx () {
     return unless $NginxPid;
     kill 'QUIT', $NginxPid;
-    for (1 .. 100) {
+    for (1 .. 300) {
         last unless kill 0, $NginxPid;
         sleep 0.05;
     }
@@ -205,11 +205,12 @@ sub start_nginx ($) {
     # a restarted nginx starts a fresh log: a block sees its startup lines
     unlink "$ServerRoot/logs/error.log";
 
-    local $ENV{LD_PRELOAD} = $ENV{TEST_NGINX_LD_PRELOAD}
-        if $ENV{TEST_NGINX_LD_PRELOAD};
+    # e.g. libasan for a module built with AddressSanitizer
+    my $pre = $ENV{TEST_NGINX_LD_PRELOAD}
+              ? "LD_PRELOAD=$ENV{TEST_NGINX_LD_PRELOAD} " : '';
 
     # -e: startup messages land in the log the block checks
-    my $out = `$Binary -p $ServerRoot/ -c conf/nginx.conf -e logs/error.log 2>&1`;
+    my $out = `$pre$Binary -p $ServerRoot/ -c conf/nginx.conf -e logs/error.log 2>&1`;
     my $rc = $?;
 
     if ($rc != 0) {
