@@ -525,15 +525,15 @@ ngx_http_llm_pick_api_key(ngx_http_llm_provider_t *pr)
 
 /*
  * The first candidate is drawn by weight among those with weight > 0; the
- * rest follow in configuration order as fallbacks.  Weight 0 marks a
- * backup, asked only when no weighted provider can serve.
+ * other weighted ones follow in configuration order, then the backups
+ * (weight 0), which are asked only when no weighted provider could serve.
  */
 
 static void
 ngx_http_llm_order_candidates(ngx_http_llm_ctx_t *ctx)
 {
-    ngx_uint_t                i, total, pick;
-    ngx_http_llm_candidate_t  first;
+    ngx_uint_t                i, n, total, pick;
+    ngx_http_llm_candidate_t  sorted[NGX_HTTP_LLM_MAX_CANDIDATES];
 
     total = 0;
 
@@ -555,13 +555,23 @@ ngx_http_llm_order_candidates(ngx_http_llm_ctx_t *ctx)
         pick -= ctx->candidates[i].provider->weight;
     }
 
-    first = ctx->candidates[i];
+    sorted[0] = ctx->candidates[i];
+    n = 1;
 
-    for ( /* void */ ; i > 0; i--) {
-        ctx->candidates[i] = ctx->candidates[i - 1];
+    for (pick = i, i = 0; i < ctx->ncandidates; i++) {
+        if (i != pick && ctx->candidates[i].provider->weight) {
+            sorted[n++] = ctx->candidates[i];
+        }
     }
 
-    ctx->candidates[0] = first;
+    for (i = 0; i < ctx->ncandidates; i++) {
+        if (ctx->candidates[i].provider->weight == 0) {
+            sorted[n++] = ctx->candidates[i];
+        }
+    }
+
+    ngx_memcpy(ctx->candidates, sorted,
+               n * sizeof(ngx_http_llm_candidate_t));
 }
 
 
