@@ -999,8 +999,10 @@ ngx_http_llm_init_vkey_hash(ngx_conf_t *cf, ngx_http_llm_main_conf_t *lmcf)
 
     hash.hash = &lmcf->vkey_hash;
     hash.key = ngx_hash_key;
-    hash.max_size = 65536;
-    hash.bucket_size = ngx_align(64 + sizeof(void *) + 2, ngx_cacheline_size);
+    /* room for tens of thousands of tenants: three keys a bucket */
+    hash.max_size = 262144;
+    hash.bucket_size = ngx_align(3 * (64 + 2 * sizeof(void *)),
+                                 ngx_cacheline_size);
     hash.name = "llm_virtual_key_hash";
     hash.pool = cf->pool;
     hash.temp_pool = NULL;

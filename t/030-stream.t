@@ -95,7 +95,7 @@ LLMLOG in=12 out=2 cached=4 usage=reported
 POST /v1/chat/completions
 {"model":"gpt-4o","stream":true,"stream_options":{"include_usage":true},"messages":[]}
 --- response_body eval
-join('', @main::E) . $main::Usage . $main::Done
+CORE::join('', @main::E) . $main::Usage . $main::Done
 --- error_log
 LLMLOG in=12 out=2 cached=4 usage=reported
 

@@ -117,10 +117,10 @@ sent no valid HTTP/1.x header
 
 
 
-=== TEST 7: failover before the first byte: the backup answers
+=== TEST 7: failover before the first byte: the backup (declared first) answers second
 --- http_config
-    llm_provider first { type openai; url http://127.0.0.1:$TEST_NGINX_RAND_PORT_1/v1; models gpt-4o; weight 1; }
     llm_provider backup { type openai; url http://127.0.0.1:$TEST_NGINX_RAND_PORT_2/v1; models gpt-4o; weight 0; }
+    llm_provider first { type openai; url http://127.0.0.1:$TEST_NGINX_RAND_PORT_1/v1; models gpt-4o; weight 1; }
     llm_virtual_key alpha { key sk-alpha; models *; }
 __MOCK__
 --- tcp_listen: $TEST_NGINX_RAND_PORT_1

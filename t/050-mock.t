@@ -82,3 +82,24 @@ POST /v1/chat/completions
 {"model":"demo/m","messages":[{"role":
 --- error_code: 400
 --- response_body_like: "code":"invalid_json"
+
+
+
+=== TEST 7: a client that leaves while the mock waits: the timer goes with it
+--- request
+POST /v1/chat/completions
+{"model":"slow/x","messages":[{"role":"user","content":"x"}]}
+--- timeout: 0.1
+--- abort
+--- wait: 0.4
+--- no_error_log
+[alert]
+[crit]
+
+
+
+=== TEST 8: and the worker still answers
+--- request
+POST /v1/chat/completions
+{"model":"demo/m","messages":[{"role":"user","content":"x"}]}
+--- response_body_like: You said: x
