@@ -14,14 +14,20 @@ CC_OPT      := -g -O2 -fstack-protector-strong -Wformat \
 ASAN_OPT    := -g -O1 -fPIC -fsanitize=address -fno-omit-frame-pointer
 LIBASAN     := $(shell gcc -print-file-name=libasan.so 2>/dev/null)
 
-DEB_PACKAGES := gcc make nginx nginx-dev libcjson-dev libhiredis-dev \
+DEB_PACKAGES := gcc clang make nginx nginx-dev libcjson-dev libhiredis-dev \
                 libpcre2-dev libcurl4-openssl-dev libssl-dev zlib1g-dev \
                 libtest-base-perl libtext-diff-perl openssl curl
 
 UNIT_TESTS  := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,\
                  $(wildcard tests/unit/test_*.c))
+FUZZERS     := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,\
+                 $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SECONDS ?= 5
+NGX_INCS    := -I$(BUILD)/nginx/objs -I$(NGX_SRC)/src/core \
+               -I$(NGX_SRC)/src/event -I$(NGX_SRC)/src/event/modules \
+               -I$(NGX_SRC)/src/os/unix -Isrc
 
-.PHONY: all deps module run test test-unit test-t test-asan sdk clean
+.PHONY: all deps module run test test-unit test-t test-asan fuzz sdk clean
 
 all: module
 
@@ -75,20 +81,35 @@ run: deps
 	$(NGINX) -p $(BUILD)/run/ -c $(CURDIR)/conf.example -g 'daemon off;'
 
 test: deps
-	@$(MAKE) -s module test-unit
+	@$(MAKE) -s module test-unit fuzz
 	@$(MAKE) -s sdk
 	$(MAKE) -s test-t
 
 # C unit tests of the pure logic, compiled against the configured tree
 $(BUILD)/unit/%: tests/unit/%.c $(wildcard src/*.c src/*.h) $(MODULE)
 	@mkdir -p $(BUILD)/unit
-	gcc -g -O1 -Wall -Werror -fsanitize=address,undefined \
-	    -I$(BUILD)/nginx/objs -I$(NGX_SRC)/src/core -I$(NGX_SRC)/src/event \
-	    -I$(NGX_SRC)/src/event/modules -I$(NGX_SRC)/src/os/unix -Isrc \
+	gcc -g -O1 -Wall -Werror -fsanitize=address,undefined $(NGX_INCS) \
 	    -o $@ $< src/ngx_http_llm_json.c src/ngx_http_llm_sse.c
 
 test-unit: $(UNIT_TESTS)
 	@for t in $(UNIT_TESTS); do $$t || exit 1; done
+
+# libFuzzer targets for the parsers that see provider and client bytes;
+# `make fuzz FUZZ_SECONDS=600` for a long run
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(wildcard src/*.c src/*.h) $(MODULE)
+	@mkdir -p $(BUILD)/fuzz
+	clang -g -O1 -fsanitize=fuzzer,address,undefined $(NGX_INCS) \
+	    -o $@ $< src/ngx_http_llm_json.c src/ngx_http_llm_sse.c
+
+fuzz: $(FUZZERS)
+	@for f in $(FUZZERS); do \
+	    mkdir -p $(BUILD)/fuzz/corpus-$$(basename $$f); \
+	    $$f -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	        $(BUILD)/fuzz/corpus-$$(basename $$f) tests/fuzz/seeds \
+	        2>$$f.log || { tail -40 $$f.log; exit 1; }; \
+	    echo "$$(basename $$f): $$(grep -o 'Done [0-9]* runs' $$f.log)," \
+	         "no crash in $(FUZZ_SECONDS)s"; \
+	done
 
 test-t:
 	TEST_NGINX_BINARY=$(NGINX) TEST_NGINX_LOAD_MODULES=$(MODULE) \

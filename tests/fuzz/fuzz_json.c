@@ -1,0 +1,77 @@
+
+/*
+ * Copyright (C) ngx_http_llm_module authors
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include "ngx_http_llm_json.h"
+
+
+/*
+ * The scanner must never read outside the input, whatever it is; and what
+ * it accepts must walk, decode and re-escape without faults.
+ */
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    u_char                     *p, *out, *esc;
+    int64_t                     n;
+    ssize_t                     len;
+    ngx_http_llm_json_iter_t    it;
+    ngx_http_llm_json_value_t   doc, k, v, sub;
+
+    /* an exact-size copy, so ASan sees any overread */
+    p = malloc(size ? size : 1);
+    if (p == NULL) {
+        return 0;
+    }
+
+    memcpy(p, data, size);
+
+    if (ngx_http_llm_json_document(p, p + size, &doc) != NGX_OK) {
+        free(p);
+        return 0;
+    }
+
+    if (doc.type == NGX_HTTP_LLM_JSON_OBJECT) {
+        ngx_http_llm_json_iter_init(&it, &doc);
+
+        while (ngx_http_llm_json_next(&it, &k, &v) == NGX_OK) {
+            (void) ngx_http_llm_json_int(&v, &n);
+
+            if (v.type == NGX_HTTP_LLM_JSON_OBJECT) {
+                (void) ngx_http_llm_json_get(&v, "cached_tokens", &sub);
+            }
+
+            if (v.type != NGX_HTTP_LLM_JSON_STRING) {
+                continue;
+            }
+
+            out = malloc(v.end - v.start);
+            if (out == NULL) {
+                break;
+            }
+
+            len = ngx_http_llm_json_unescape(&v, out);
+
+            if (len >= 0) {
+                esc = malloc(ngx_http_llm_json_escape_len(out, len) + 1);
+                if (esc) {
+                    (void) ngx_http_llm_json_escape(esc, out, len);
+                    free(esc);
+                }
+            }
+
+            free(out);
+        }
+
+        (void) ngx_http_llm_json_get(&doc, "usage", &v);
+    }
+
+    free(p);
+
+    return 0;
+}
