@@ -262,8 +262,9 @@ ngx_http_llm_mock_chat(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
                  "\"created\":%d,\"model\":\"",
                  NGX_HTTP_LLM_MOCK_CREATED);
     b->last = ngx_http_llm_json_escape(b->last, model->data, model->len);
-    b->last = ngx_http_llm_cpystr(b->last, "\",\"choices\":[{\"index\":0,\"message\":"
-                         "{\"role\":\"assistant\",\"content\":\"");
+    b->last = ngx_http_llm_cpystr(b->last,
+                 "\",\"choices\":[{\"index\":0,\"message\":"
+                 "{\"role\":\"assistant\",\"content\":\"");
     b->last = ngx_http_llm_json_escape(b->last, text->data, text->len);
     b->last = ngx_sprintf(b->last,
                  "\"},\"finish_reason\":\"stop\"}],\"usage\":"
@@ -317,9 +318,10 @@ ngx_http_llm_mock_stream(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
     b->last = ngx_http_llm_json_escape(b->last, model->data, model->len)
 
     ngx_http_llm_mock_chunk_start(b);
-    b->last = ngx_http_llm_cpystr(b->last, "\",\"choices\":[{\"index\":0,\"delta\":"
-                         "{\"role\":\"assistant\",\"content\":\"\"},"
-                         "\"finish_reason\":null}]}\n\n");
+    b->last = ngx_http_llm_cpystr(b->last,
+                 "\",\"choices\":[{\"index\":0,\"delta\":"
+                 "{\"role\":\"assistant\",\"content\":\"\"},"
+                 "\"finish_reason\":null}]}\n\n");
 
     piece = (text->len + events - 1) / events;
     off = 0;
@@ -333,16 +335,18 @@ ngx_http_llm_mock_stream(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
         }
 
         ngx_http_llm_mock_chunk_start(b);
-        b->last = ngx_http_llm_cpystr(b->last, "\",\"choices\":[{\"index\":0,"
-                             "\"delta\":{\"content\":\"");
+        b->last = ngx_http_llm_cpystr(b->last,
+                     "\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"");
         b->last = ngx_http_llm_json_escape(b->last, text->data + off, n);
-        b->last = ngx_http_llm_cpystr(b->last, "\"},\"finish_reason\":null}]}\n\n");
+        b->last = ngx_http_llm_cpystr(b->last,
+                                      "\"},\"finish_reason\":null}]}\n\n");
         off += n;
     }
 
     ngx_http_llm_mock_chunk_start(b);
-    b->last = ngx_http_llm_cpystr(b->last, "\",\"choices\":[{\"index\":0,\"delta\":{},"
-                         "\"finish_reason\":\"stop\"}]}\n\n");
+    b->last = ngx_http_llm_cpystr(b->last,
+                 "\",\"choices\":[{\"index\":0,\"delta\":{},"
+                 "\"finish_reason\":\"stop\"}]}\n\n");
 
     if (ctx->include_usage) {
         ngx_http_llm_mock_chunk_start(b);

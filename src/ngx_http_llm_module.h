@@ -272,6 +272,11 @@ ngx_int_t ngx_http_llm_upstream_init_conf(ngx_conf_t *cf,
     ngx_http_llm_main_conf_t *lmcf, ngx_http_upstream_conf_t *conf,
     ngx_http_upstream_conf_t *prev);
 
+/* the provider's response body (ngx_http_llm_response.c) */
+ngx_int_t ngx_http_llm_filter_init(void *data);
+ngx_int_t ngx_http_llm_filter(void *data, ssize_t bytes);
+void ngx_http_llm_response_done(ngx_http_llm_ctx_t *ctx);
+
 /* provider connection cache (ngx_http_llm_keepalive.c) */
 ngx_http_llm_keepalive_t *ngx_http_llm_keepalive_create(ngx_conf_t *cf,
     ngx_uint_t max);
