@@ -104,7 +104,9 @@ ngx_http_llm_filter(void *data, ssize_t bytes)
         }
 
         if (u->length == 0) {
-            u->keepalive = !u->headers_in.connection_close;
+            /* bytes past the length leave the connection in no known state */
+            u->keepalive = !u->headers_in.connection_close
+                           && n == (size_t) bytes;
             ngx_http_llm_response_done(ctx);
         }
 
@@ -367,7 +369,7 @@ static ngx_int_t
 ngx_http_llm_emit(ngx_http_llm_ctx_t *ctx, u_char *p, u_char *end,
     ngx_uint_t copy, ngx_chain_t ***ll)
 {
-    size_t                n;
+    size_t                n, size;
     ngx_buf_t            *b;
     ngx_chain_t          *cl;
     ngx_http_upstream_t  *u;
@@ -386,12 +388,24 @@ ngx_http_llm_emit(ngx_http_llm_ctx_t *ctx, u_char *p, u_char *end,
 
     if (copy) {
         if (b->start == NULL || (size_t) (b->end - b->start) < n) {
-            b->start = ngx_palloc(ctx->request->pool, ngx_max(n, 1024));
+
+            /*
+             * grown by powers of two and the old memory given back, so
+             * that a long stream's copies stay within a bounded size
+             */
+
+            for (size = 1024; size < n; size *= 2) { /* void */ }
+
+            if (b->start) {
+                ngx_pfree(ctx->request->pool, b->start);
+            }
+
+            b->start = ngx_palloc(ctx->request->pool, size);
             if (b->start == NULL) {
                 return NGX_ERROR;
             }
 
-            b->end = b->start + ngx_max(n, 1024);
+            b->end = b->start + size;
         }
 
         b->pos = b->start;
