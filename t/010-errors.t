@@ -293,3 +293,24 @@ POST /v1/chat/completions
 --- response_body_like: The provider \\"nokey\\" has no API key configured
 --- error_log
 llm_provider "nokey" is disabled: its api_key environment variable is not set
+
+
+
+=== TEST 24: nesting deeper than the scanner allows is 400, not a crash
+--- more_headers
+Authorization: Bearer sk-alpha
+--- request eval
+"POST /v1/chat/completions\n" . '{"model":"gpt-4o-mini","messages":' . ("[" x 5000) . ("]" x 5000) . '}'
+--- error_code: 400
+--- response_body_like: "code":"invalid_json"
+
+
+
+=== TEST 25: HEAD on the models list sends the headers only
+--- more_headers
+Authorization: Bearer sk-alpha
+--- request
+HEAD /v1/models
+--- response_headers
+Content-Type: application/json
+--- response_body chomp

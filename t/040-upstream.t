@@ -237,3 +237,22 @@ upstream SSL certificate does not match "api.openai.com"
 sk-from-file
 --- response_body chomp
 {"auth":"Bearer sk-from-file"}
+
+
+
+=== TEST 14: response headers larger than llm_buffer_size are 502
+--- config
+    location /v1/ {
+        llm_gateway openai;
+        llm_buffer_size 4k;
+    }
+--- http_config
+    llm_provider up { type openai; url http://127.0.0.1:$TEST_NGINX_RAND_PORT_1/v1; models gpt-4o; }
+    llm_virtual_key alpha { key sk-alpha; models *; }
+--- tcp_listen: $TEST_NGINX_RAND_PORT_1
+--- tcp_reply eval
+"HTTP/1.1 200 OK\r\nX-Big: " . ("b" x 8000) . "\r\nContent-Length: 2\r\n\r\n{}"
+--- error_code: 502
+--- response_body_like: "code":"upstream_failed"
+--- error_log
+upstream sent too big header
