@@ -177,6 +177,10 @@ ngx_http_llm_init_main_conf(ngx_conf_t *cf, void *conf)
         return NGX_CONF_ERROR;
     }
 
+    if (ngx_http_llm_check_fallbacks(cf, lmcf) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
     lmcf->uscf = ngx_http_llm_upstream_create_uscf(cf);
     if (lmcf->uscf == NULL) {
         return NGX_CONF_ERROR;

@@ -37,7 +37,7 @@ static ngx_int_t ngx_http_llm_read_secret_file(ngx_conf_t *cf,
     "latency, stream_events"
 
 #define NGX_HTTP_LLM_VKEY_DIRECTIVES                                          \
-    "key, key_sha256, models, metadata"
+    "key, key_sha256, models, fallbacks, metadata"
 
 
 char *
@@ -733,11 +733,14 @@ ngx_http_llm_vkey_block(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     vk->name = value[1];
+    vk->file = cf->conf_file->file.name;
 
     if (ngx_array_init(&vk->models, cf->pool, 4,
                        sizeof(ngx_http_llm_key_model_t))
         != NGX_OK
         || ngx_array_init(&vk->metadata, cf->pool, 2, sizeof(ngx_keyval_t))
+           != NGX_OK
+        || ngx_array_init(&vk->fallbacks, cf->pool, 2, sizeof(ngx_str_t))
            != NGX_OK)
     {
         return NGX_CONF_ERROR;
@@ -779,7 +782,7 @@ ngx_http_llm_vkey_cmd(ngx_conf_t *cf, ngx_command_t *dummy, void *conf)
     ngx_http_llm_vkey_t *vk = conf;
 
     u_char                     *slash, errstr[NGX_MAX_CONF_ERRSTR];
-    ngx_str_t                  *value, *name, m;
+    ngx_str_t                  *value, *name, *fb, m;
     ngx_uint_t                  i, nargs;
     ngx_keyval_t               *kv;
     ngx_regex_compile_t         rc;
@@ -874,6 +877,21 @@ ngx_http_llm_vkey_cmd(ngx_conf_t *cf, ngx_command_t *dummy, void *conf)
                 return NGX_CONF_ERROR;
             }
         }
+
+        return NGX_CONF_OK;
+    }
+
+    if (is("fallbacks")) {
+        for (i = 1; i < nargs; i++) {
+            fb = ngx_array_push(&vk->fallbacks);
+            if (fb == NULL) {
+                return NGX_CONF_ERROR;
+            }
+
+            *fb = value[i];
+        }
+
+        vk->fallbacks_line = cf->conf_file->line;
 
         return NGX_CONF_OK;
     }
@@ -1097,6 +1115,84 @@ ngx_http_llm_resolve_env_keys(ngx_cycle_t *cycle,
     }
 
     return NGX_OK;
+}
+
+
+/*
+ * A key's fallbacks must be models the key may call: nginx -t says so
+ * rather than every request finding out.
+ */
+
+ngx_int_t
+ngx_http_llm_check_fallbacks(ngx_conf_t *cf, ngx_http_llm_main_conf_t *lmcf)
+{
+    u_char                    *slash;
+    ngx_str_t                 *fb, pname, model;
+    ngx_uint_t                 i, j, k, ok;
+    ngx_http_llm_vkey_t      **vk;
+    ngx_http_llm_provider_t   *pr, **prs;
+
+    vk = lmcf->vkeys.elts;
+    prs = lmcf->providers.elts;
+
+    for (i = 0; i < lmcf->vkeys.nelts; i++) {
+        fb = vk[i]->fallbacks.elts;
+
+        for (j = 0; j < vk[i]->fallbacks.nelts; j++) {
+            ok = 0;
+            slash = ngx_strlchr(fb[j].data, fb[j].data + fb[j].len, '/');
+            pr = NULL;
+
+            if (slash) {
+                pname.data = fb[j].data;
+                pname.len = slash - fb[j].data;
+                pr = ngx_http_llm_find_provider(lmcf, &pname);
+            }
+
+            if (pr) {
+                model.data = slash + 1;
+                model.len = fb[j].data + fb[j].len - model.data;
+
+                ok = ngx_http_llm_provider_serves(pr, &model)
+                     && ngx_http_llm_key_allows(vk[i], pr, &model);
+
+            } else {
+                for (k = 0; k < lmcf->providers.nelts && !ok; k++) {
+                    ok = ngx_http_llm_provider_serves(prs[k], &fb[j])
+                         && ngx_http_llm_key_allows(vk[i], prs[k], &fb[j]);
+                }
+            }
+
+            if (!ok) {
+                ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                              "llm_virtual_key \"%V\": fallback \"%V\" is "
+                              "not a model this key may call, in %V:%ui",
+                              &vk[i]->name, &fb[j], &vk[i]->file,
+                              vk[i]->fallbacks_line);
+                return NGX_ERROR;
+            }
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_http_llm_provider_serves(ngx_http_llm_provider_t *pr, ngx_str_t *model)
+{
+    ngx_uint_t               i;
+    ngx_http_llm_pattern_t  *pat;
+
+    pat = pr->models.elts;
+
+    for (i = 0; i < pr->models.nelts; i++) {
+        if (ngx_http_llm_pattern_match(&pat[i], model)) {
+            return 1;
+        }
+    }
+
+    return 0;
 }
 
 

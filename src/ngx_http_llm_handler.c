@@ -10,6 +10,7 @@
 #include <openssl/sha.h>
 #include <openssl/crypto.h>
 #include "ngx_http_llm_module.h"
+#include "ngx_http_llm_json.h"
 
 
 static ngx_uint_t ngx_http_llm_endpoint(ngx_str_t *uri);
@@ -22,11 +23,12 @@ static ngx_int_t ngx_http_llm_route(ngx_http_request_t *r,
     ngx_http_llm_ctx_t *ctx);
 static ngx_int_t ngx_http_llm_add_candidate(ngx_http_llm_ctx_t *ctx,
     ngx_http_llm_provider_t *pr, ngx_str_t *model);
-static ngx_int_t ngx_http_llm_provider_serves(ngx_http_llm_provider_t *pr,
-    ngx_str_t *model);
 static ngx_http_llm_api_key_t *ngx_http_llm_pick_api_key(
     ngx_http_llm_provider_t *pr);
-static void ngx_http_llm_order_candidates(ngx_http_llm_ctx_t *ctx);
+static void ngx_http_llm_order_candidates(ngx_http_llm_ctx_t *ctx,
+    ngx_uint_t first);
+static ngx_int_t ngx_http_llm_route_model(ngx_http_request_t *r,
+    ngx_http_llm_ctx_t *ctx, ngx_str_t *req);
 static void ngx_http_llm_drop_mocks(ngx_http_llm_ctx_t *ctx);
 
 
@@ -358,78 +360,151 @@ ngx_http_llm_body_handler(ngx_http_request_t *r)
 
 
 /*
- * "provider/model" names one provider; a bare model goes to the providers
- * that serve it and the key allows.  Deny by default.
+ * The candidates, in the order they are tried: the requested model's
+ * providers (one drawn by weight first), then the key's "fallbacks", then
+ * the request's own "fallbacks" field.  Deny by default.
  */
 
 static ngx_int_t
 ngx_http_llm_route(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
 {
-    u_char                     *slash;
-    ngx_str_t                  *req, pname, model;
+    u_char                     *buf;
+    ssize_t                     n;
+    ngx_int_t                   rc;
+    ngx_str_t                   name, *fb;
     ngx_uint_t                  i;
+    ngx_http_llm_json_value_t   arr, v;
+
+    rc = ngx_http_llm_route_model(r, ctx, &ctx->requested_model);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    fb = ctx->vkey->fallbacks.elts;
+
+    for (i = 0; i < ctx->vkey->fallbacks.nelts; i++) {
+        rc = ngx_http_llm_route_model(r, ctx, &fb[i]);
+        if (rc != NGX_OK && rc != NGX_HTTP_SERVICE_UNAVAILABLE) {
+            return rc;
+        }
+    }
+
+    if (ctx->fallbacks_len == 0) {
+        return ctx->ncandidates ? NGX_OK : rc;
+    }
+
+    /* the request's "fallbacks": an array of strings, checked when read */
+
+    arr.start = ctx->body.data + ctx->fallbacks_offset;
+    arr.end = arr.start + ctx->fallbacks_len;
+    arr.type = NGX_HTTP_LLM_JSON_ARRAY;
+
+    buf = ngx_pnalloc(r->pool, ctx->fallbacks_len);
+    if (buf == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    for (v.end = arr.start + 1;
+         ngx_http_llm_json_array_next(&arr, &v) == NGX_OK;
+         /* void */)
+    {
+        n = ngx_http_llm_json_unescape(&v, buf);
+        if (n <= 0) {
+            continue;
+        }
+
+        name.data = buf;
+        name.len = n;
+
+        rc = ngx_http_llm_route_model(r, ctx, &name);
+        if (rc != NGX_OK && rc != NGX_HTTP_SERVICE_UNAVAILABLE) {
+            return rc;
+        }
+
+        buf += n;
+    }
+
+    return ctx->ncandidates ? NGX_OK : NGX_HTTP_SERVICE_UNAVAILABLE;
+}
+
+
+/* "provider/model" names one provider; a bare model, those serving it */
+
+static ngx_int_t
+ngx_http_llm_route_model(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
+    ngx_str_t *req)
+{
+    u_char                     *slash;
+    ngx_str_t                   pname, model;
+    ngx_uint_t                  i, first, allowed;
     ngx_http_llm_provider_t    *pr, **prs;
     ngx_http_llm_main_conf_t   *lmcf;
 
     lmcf = ngx_http_get_module_main_conf(r, ngx_http_llm_module);
-    req = &ctx->requested_model;
 
     slash = ngx_strlchr(req->data, req->data + req->len, '/');
+    pr = NULL;
 
     if (slash) {
         pname.data = req->data;
         pname.len = slash - req->data;
 
         pr = ngx_http_llm_find_provider(lmcf, &pname);
+    }
 
-        if (pr) {
-            model.data = slash + 1;
-            model.len = req->data + req->len - model.data;
+    if (pr) {
+        model.data = slash + 1;
+        model.len = req->data + req->len - model.data;
 
-            if (model.len == 0
-                || !ngx_http_llm_provider_serves(pr, &model)
-                || !ngx_http_llm_key_allows(ctx->vkey, pr, &model))
-            {
-                return ngx_http_llm_error(r, NGX_HTTP_FORBIDDEN,
-                                          "model_not_allowed",
-                                          "The model \"%V\" is not allowed "
-                                          "for this key; GET /v1/models "
-                                          "lists the allowed models.", req);
-            }
-
-            if (ngx_http_llm_add_candidate(ctx, pr, &model) != NGX_OK) {
-                return ngx_http_llm_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
-                                          "provider_unavailable",
-                                          "The provider \"%V\" has no API "
-                                          "key configured.", &pr->name);
-            }
-
-            return NGX_OK;
+        if (model.len == 0
+            || !ngx_http_llm_provider_serves(pr, &model)
+            || !ngx_http_llm_key_allows(ctx->vkey, pr, &model))
+        {
+            return ngx_http_llm_error(r, NGX_HTTP_FORBIDDEN,
+                                      "model_not_allowed",
+                                      "The model \"%V\" is not allowed "
+                                      "for this key; GET /v1/models "
+                                      "lists the allowed models.", req);
         }
+
+        if (ngx_http_llm_add_candidate(ctx, pr, &model) != NGX_OK) {
+            return ngx_http_llm_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                      "provider_unavailable",
+                                      "The provider \"%V\" has no API "
+                                      "key configured.", &pr->name);
+        }
+
+        return NGX_OK;
     }
 
     prs = lmcf->providers.elts;
+    first = ctx->ncandidates;
+    allowed = 0;
 
     for (i = 0; i < lmcf->providers.nelts; i++) {
-        if (ctx->ncandidates == NGX_HTTP_LLM_MAX_CANDIDATES) {
-            break;
-        }
-
         if (ngx_http_llm_provider_serves(prs[i], req)
             && ngx_http_llm_key_allows(ctx->vkey, prs[i], req))
         {
+            allowed++;
             (void) ngx_http_llm_add_candidate(ctx, prs[i], req);
         }
     }
 
-    if (ctx->ncandidates == 0) {
+    if (allowed == 0) {
         return ngx_http_llm_error(r, NGX_HTTP_FORBIDDEN, "model_not_allowed",
                                   "The model \"%V\" is not allowed for this "
                                   "key; GET /v1/models lists the allowed "
                                   "models.", req);
     }
 
-    ngx_http_llm_order_candidates(ctx);
+    if (ctx->ncandidates == first) {
+        return ngx_http_llm_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                  "provider_unavailable",
+                                  "No provider of \"%V\" has an API key "
+                                  "configured.", req);
+    }
+
+    ngx_http_llm_order_candidates(ctx, first);
 
     return NGX_OK;
 }
@@ -442,10 +517,27 @@ ngx_http_llm_add_candidate(ngx_http_llm_ctx_t *ctx,
     ngx_http_llm_api_key_t    *key;
     ngx_http_llm_candidate_t  *c;
 
+    ngx_uint_t                 i;
+
     key = NULL;
 
     if (pr->disabled) {
         return NGX_DECLINED;
+    }
+
+    for (i = 0; i < ctx->ncandidates; i++) {
+        c = &ctx->candidates[i];
+
+        if (c->provider == pr && c->model.len == model->len
+            && ngx_strncmp(c->model.data, model->data, model->len) == 0)
+        {
+            /* already a candidate: a fallback naming it adds nothing */
+            return NGX_OK;
+        }
+    }
+
+    if (ctx->ncandidates == NGX_HTTP_LLM_MAX_CANDIDATES) {
+        return NGX_OK;
     }
 
     if (pr->api_keys.nelts) {
@@ -465,24 +557,6 @@ ngx_http_llm_add_candidate(ngx_http_llm_ctx_t *ctx,
     c->api_key = key;
 
     return NGX_OK;
-}
-
-
-static ngx_int_t
-ngx_http_llm_provider_serves(ngx_http_llm_provider_t *pr, ngx_str_t *model)
-{
-    ngx_uint_t               i;
-    ngx_http_llm_pattern_t  *pat;
-
-    pat = pr->models.elts;
-
-    for (i = 0; i < pr->models.nelts; i++) {
-        if (ngx_http_llm_pattern_match(&pat[i], model)) {
-            return 1;
-        }
-    }
-
-    return 0;
 }
 
 
@@ -530,48 +604,49 @@ ngx_http_llm_pick_api_key(ngx_http_llm_provider_t *pr)
  */
 
 static void
-ngx_http_llm_order_candidates(ngx_http_llm_ctx_t *ctx)
+ngx_http_llm_order_candidates(ngx_http_llm_ctx_t *ctx, ngx_uint_t first)
 {
-    ngx_uint_t                i, n, total, pick;
-    ngx_http_llm_candidate_t  sorted[NGX_HTTP_LLM_MAX_CANDIDATES];
+    ngx_uint_t                 i, n, total, pick;
+    ngx_http_llm_candidate_t  *c, sorted[NGX_HTTP_LLM_MAX_CANDIDATES];
 
+    c = &ctx->candidates[first];
+    n = ctx->ncandidates - first;
     total = 0;
 
-    for (i = 0; i < ctx->ncandidates; i++) {
-        total += ctx->candidates[i].provider->weight;
+    for (i = 0; i < n; i++) {
+        total += c[i].provider->weight;
     }
 
-    if (total == 0 || ctx->ncandidates == 1) {
+    if (total == 0 || n == 1) {
         return;
     }
 
     pick = ngx_random() % total;
 
-    for (i = 0; i < ctx->ncandidates; i++) {
-        if (pick < ctx->candidates[i].provider->weight) {
+    for (i = 0; i < n; i++) {
+        if (pick < c[i].provider->weight) {
             break;
         }
 
-        pick -= ctx->candidates[i].provider->weight;
+        pick -= c[i].provider->weight;
     }
 
-    sorted[0] = ctx->candidates[i];
-    n = 1;
+    sorted[0] = c[i];
+    total = 1;
 
-    for (pick = i, i = 0; i < ctx->ncandidates; i++) {
-        if (i != pick && ctx->candidates[i].provider->weight) {
-            sorted[n++] = ctx->candidates[i];
+    for (pick = i, i = 0; i < n; i++) {
+        if (i != pick && c[i].provider->weight) {
+            sorted[total++] = c[i];
         }
     }
 
-    for (i = 0; i < ctx->ncandidates; i++) {
-        if (ctx->candidates[i].provider->weight == 0) {
-            sorted[n++] = ctx->candidates[i];
+    for (i = 0; i < n; i++) {
+        if (c[i].provider->weight == 0) {
+            sorted[total++] = c[i];
         }
     }
 
-    ngx_memcpy(ctx->candidates, sorted,
-               n * sizeof(ngx_http_llm_candidate_t));
+    ngx_memcpy(c, sorted, n * sizeof(ngx_http_llm_candidate_t));
 }
 
 

@@ -398,6 +398,32 @@ ngx_http_llm_json_next(ngx_http_llm_json_iter_t *it,
 }
 
 
+/*
+ * The elements of a validated array: start with v->end = arr->start + 1;
+ * NGX_OK with the next element in v, NGX_DONE at the end.
+ */
+
+ngx_int_t
+ngx_http_llm_json_array_next(ngx_http_llm_json_value_t *arr,
+    ngx_http_llm_json_value_t *v)
+{
+    u_char  *p, *end;
+
+    end = arr->end - 1;
+    p = ngx_http_llm_json_ws(v->end, end);
+
+    if (p < end && *p == ',') {
+        p = ngx_http_llm_json_ws(p + 1, end);
+    }
+
+    if (p >= end) {
+        return NGX_DONE;
+    }
+
+    return ngx_http_llm_json_value(p, end, 0, v) ? NGX_OK : NGX_ERROR;
+}
+
+
 ngx_int_t
 ngx_http_llm_json_key_is(ngx_http_llm_json_value_t *key, const char *name)
 {

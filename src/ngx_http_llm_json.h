@@ -54,6 +54,8 @@ void ngx_http_llm_json_iter_init(ngx_http_llm_json_iter_t *it,
     ngx_http_llm_json_value_t *obj);
 ngx_int_t ngx_http_llm_json_next(ngx_http_llm_json_iter_t *it,
     ngx_http_llm_json_value_t *key, ngx_http_llm_json_value_t *val);
+ngx_int_t ngx_http_llm_json_array_next(ngx_http_llm_json_value_t *arr,
+    ngx_http_llm_json_value_t *v);
 ngx_int_t ngx_http_llm_json_get(ngx_http_llm_json_value_t *obj,
     const char *name, ngx_http_llm_json_value_t *val);
 ngx_int_t ngx_http_llm_json_key_is(ngx_http_llm_json_value_t *key,

@@ -106,9 +106,10 @@ ngx_http_llm_mock_cleanup(void *data)
 static void
 ngx_http_llm_mock_respond(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
 {
-    ngx_int_t     rc;
-    ngx_str_t     text;
-    ngx_chain_t  *out;
+    ngx_int_t         rc;
+    ngx_str_t         text;
+    ngx_chain_t      *out;
+    ngx_table_elt_t  *h;
 
     out = NULL;
 
@@ -144,6 +145,16 @@ ngx_http_llm_mock_respond(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
     }
 
     r->headers_out.content_type_len = r->headers_out.content_type.len;
+
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+        return;
+    }
+
+    h->hash = 1;
+    ngx_str_set(&h->key, "x-llm-provider");
+    h->value = ctx->provider->name;
 
     rc = ngx_http_send_header(r);
 

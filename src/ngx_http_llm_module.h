@@ -30,6 +30,7 @@
 #define NGX_HTTP_LLM_MAX_EVENT            (1024 * 1024)
 #define NGX_HTTP_LLM_MAX_RESPONSE         (16 * 1024 * 1024)
 #define NGX_HTTP_LLM_MAX_CANDIDATES       16
+#define NGX_HTTP_LLM_MAX_EDITS            3
 
 /* copies a string literal, its length counted by the compiler */
 #define ngx_http_llm_cpystr(p, s)  ngx_cpymem(p, s, sizeof(s) - 1)
@@ -98,6 +99,9 @@ typedef struct {
     u_char                         sha256[32];
     ngx_array_t                    models;     /* ngx_http_llm_key_model_t */
     ngx_array_t                    metadata;   /* ngx_keyval_t */
+    ngx_array_t                    fallbacks;  /* ngx_str_t, models */
+    ngx_str_t                      file;
+    ngx_uint_t                     fallbacks_line;
     unsigned                       has_secret:1;
 } ngx_http_llm_vkey_t;
 
@@ -171,6 +175,10 @@ typedef struct {
     size_t                         iu_offset;     /* include_usage value */
     size_t                         iu_len;
     size_t                         prompt_bytes;
+    size_t                         fallbacks_offset; /* the array value */
+    size_t                         fallbacks_len;
+    size_t                         fb_member_offset; /* removed upstream */
+    size_t                         fb_member_len;
     unsigned                       stream:1;
     unsigned                       has_stream_options:1;
     unsigned                       so_null:1;
@@ -244,6 +252,10 @@ ngx_int_t ngx_http_llm_pattern_match(ngx_http_llm_pattern_t *p,
     ngx_str_t *s);
 ngx_int_t ngx_http_llm_key_allows(ngx_http_llm_vkey_t *vk,
     ngx_http_llm_provider_t *pr, ngx_str_t *model);
+ngx_int_t ngx_http_llm_provider_serves(ngx_http_llm_provider_t *pr,
+    ngx_str_t *model);
+ngx_int_t ngx_http_llm_check_fallbacks(ngx_conf_t *cf,
+    ngx_http_llm_main_conf_t *lmcf);
 ngx_http_llm_provider_t *ngx_http_llm_find_provider(
     ngx_http_llm_main_conf_t *lmcf, ngx_str_t *name);
 

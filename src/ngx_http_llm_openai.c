@@ -11,11 +11,11 @@
 #include "ngx_http_llm_json.h"
 
 
-#define NGX_HTTP_LLM_MAX_EDITS  2
-
-
 static ngx_int_t ngx_http_llm_openai_stream_options(ngx_http_request_t *r,
     ngx_http_llm_ctx_t *ctx, ngx_http_llm_json_value_t *v);
+static ngx_int_t ngx_http_llm_openai_fallbacks(ngx_http_request_t *r,
+    ngx_http_llm_ctx_t *ctx, ngx_http_llm_json_value_t *doc,
+    ngx_http_llm_json_value_t *k, ngx_http_llm_json_value_t *v);
 static ngx_int_t ngx_http_llm_openai_add_model(ngx_http_request_t *r,
     ngx_array_t *ids, ngx_http_llm_provider_t *pr, ngx_str_t *model);
 
@@ -138,6 +138,15 @@ ngx_http_llm_openai_parse_request(ngx_http_request_t *r,
             continue;
         }
 
+        if (ngx_http_llm_json_key_is(&k, "fallbacks")) {
+            rc = ngx_http_llm_openai_fallbacks(r, ctx, &doc, &k, &v);
+            if (rc != NGX_OK) {
+                return rc;
+            }
+
+            continue;
+        }
+
         if (ngx_http_llm_json_key_is(&k, "stream_options")) {
             rc = ngx_http_llm_openai_stream_options(r, ctx, &v);
             if (rc != NGX_OK) {
@@ -246,6 +255,72 @@ ngx_http_llm_openai_stream_options(ngx_http_request_t *r,
 
 
 /*
+ * "fallbacks": ["model", ...], the gateway's own field: the models to try
+ * when the requested one fails.  Providers do not know it, so the member
+ * is cut from the body, with one of the commas around it.
+ */
+
+static ngx_int_t
+ngx_http_llm_openai_fallbacks(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
+    ngx_http_llm_json_value_t *doc, ngx_http_llm_json_value_t *k,
+    ngx_http_llm_json_value_t *v)
+{
+    u_char                     *p, *start, *end;
+    ngx_http_llm_json_value_t   e;
+
+    if (ctx->fb_member_len) {
+        return ngx_http_llm_error(r, NGX_HTTP_BAD_REQUEST, "invalid_request",
+                                  "\"fallbacks\" is given twice.");
+    }
+
+    if (v->type != NGX_HTTP_LLM_JSON_ARRAY) {
+        goto invalid;
+    }
+
+    for (e.end = v->start + 1;
+         ngx_http_llm_json_array_next(v, &e) == NGX_OK;
+         /* void */)
+    {
+        if (e.type != NGX_HTTP_LLM_JSON_STRING) {
+            goto invalid;
+        }
+    }
+
+    start = k->start;
+    end = v->end;
+
+    p = ngx_http_llm_json_ws(end, doc->end);
+
+    if (*p == ',') {
+        end = ngx_http_llm_json_ws(p + 1, doc->end);
+
+    } else {
+        /* the last member: the comma before it goes */
+        for (p = start - 1; p > doc->start && *p != ','; p--) {
+            /* void */
+        }
+
+        if (*p == ',') {
+            start = p;
+        }
+    }
+
+    ctx->fallbacks_offset = v->start - ctx->body.data;
+    ctx->fallbacks_len = v->end - v->start;
+    ctx->fb_member_offset = start - ctx->body.data;
+    ctx->fb_member_len = end - start;
+
+    return NGX_OK;
+
+invalid:
+
+    return ngx_http_llm_error(r, NGX_HTTP_BAD_REQUEST, "invalid_type",
+                              "\"fallbacks\" must be an array of model "
+                              "names.");
+}
+
+
+/*
  * The passthrough body: the client's bytes, except the model name when it
  * carried a provider prefix, and stream_options.include_usage when the
  * client did not ask for usage (the gateway needs it to account).
@@ -258,7 +333,7 @@ ngx_http_llm_openai_build_body(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
     u_char               *p;
     size_t                pos, end;
     ngx_buf_t            *b;
-    ngx_uint_t            i, n;
+    ngx_uint_t            i, j, n;
     ngx_chain_t          *cl, *free;
     ngx_http_llm_edit_t   edits[NGX_HTTP_LLM_MAX_EDITS], *e, tmp;
 
@@ -320,10 +395,21 @@ ngx_http_llm_openai_build_body(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
         }
     }
 
-    if (n == 2 && edits[1].offset < edits[0].offset) {
-        tmp = edits[0];
-        edits[0] = edits[1];
-        edits[1] = tmp;
+    if (ctx->fb_member_len) {
+        e = &edits[n++];
+        e->offset = ctx->fb_member_offset;
+        e->remove = ctx->fb_member_len;
+        ngx_str_null(&e->insert);
+    }
+
+    /* in body order; the spans never overlap */
+
+    for (i = 1; i < n; i++) {
+        for (j = i; j > 0 && edits[j].offset < edits[j - 1].offset; j--) {
+            tmp = edits[j];
+            edits[j] = edits[j - 1];
+            edits[j - 1] = tmp;
+        }
     }
 
     pos = 0;
@@ -352,6 +438,12 @@ ngx_http_llm_openai_build_body(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
             break;
         }
 
+        pos = edits[i].offset + edits[i].remove;
+
+        if (edits[i].insert.len == 0) {
+            continue;
+        }
+
         cl = ngx_chain_get_free_buf(r->pool, &free);
         if (cl == NULL) {
             return NGX_ERROR;
@@ -365,8 +457,6 @@ ngx_http_llm_openai_build_body(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
         **ll = cl;
         *ll = &cl->next;
         *len += edits[i].insert.len;
-
-        pos = edits[i].offset + edits[i].remove;
     }
 
     return NGX_OK;

@@ -794,6 +794,7 @@ static ngx_int_t
 ngx_http_llm_header_done(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
 {
     ngx_str_t            *ct;
+    ngx_table_elt_t      *h;
     ngx_http_upstream_t  *u;
 
     u = r->upstream;
@@ -839,6 +840,21 @@ ngx_http_llm_header_done(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
                       &ctx->provider->name, ctx->status.code);
         return NGX_HTTP_UPSTREAM_INVALID_HEADER;
     }
+
+    /*
+     * Which provider answered, among the upstream's headers: core resets
+     * them on a retry, so a failed attempt's name never reaches the client.
+     */
+
+    h = ngx_list_push(&u->headers_in.headers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_str_set(&h->key, "x-llm-provider");
+    h->lowcase_key = h->key.data;
+    h->hash = ngx_hash_key(h->key.data, h->key.len);
+    h->value = ctx->provider->name;
 
     /* from now on the read timeout is the idle timeout between events */
     ctx->conf->read_timeout = ctx->provider->idle_timeout;

@@ -133,7 +133,7 @@ qr/llm_provider "m" of type mock takes no "url" or "api_key"/
 --- config
 --- must_die
 --- error_log eval
-qr/unknown directive "budgett" in llm_virtual_key, allowed: key, key_sha256, models, metadata/
+qr/unknown directive "budgett" in llm_virtual_key, allowed: key, key_sha256, models, fallbacks, metadata/
 
 
 
@@ -166,3 +166,14 @@ qr/"llm_provider" directive is duplicate/
 --- must_die
 --- error_log eval
 qr/\/nonexistent\/ca\.pem/
+
+
+
+=== TEST 17: a key fallback the key may not call
+--- http_config
+    llm_provider p { type mock; models a b; }
+    llm_virtual_key k { key sk-k; models p/a; fallbacks p/b; }
+--- config
+--- must_die
+--- error_log eval
+qr/llm_virtual_key "k": fallback "p\/b" is not a model this key may call, in .*nginx\.conf:\d+/
