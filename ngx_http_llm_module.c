@@ -41,6 +41,13 @@ static ngx_command_t  ngx_http_llm_commands[] = {
       0,
       NULL },
 
+    { ngx_string("llm_zone"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE2,
+      ngx_http_llm_zone,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("llm_ssl_trusted_certificate"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_str_slot,
@@ -178,6 +185,10 @@ ngx_http_llm_init_main_conf(ngx_conf_t *cf, void *conf)
     }
 
     if (ngx_http_llm_check_fallbacks(cf, lmcf) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (ngx_http_llm_zone_default(cf, lmcf) != NGX_OK) {
         return NGX_CONF_ERROR;
     }
 

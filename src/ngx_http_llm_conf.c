@@ -21,6 +21,8 @@ static char *ngx_http_llm_set_api_key(ngx_conf_t *cf,
     ngx_http_llm_provider_t *pr, ngx_str_t *value, ngx_uint_t n);
 static char *ngx_http_llm_set_timeouts(ngx_conf_t *cf,
     ngx_http_llm_provider_t *pr, ngx_str_t *value, ngx_uint_t n);
+static char *ngx_http_llm_set_breaker(ngx_conf_t *cf,
+    ngx_http_llm_provider_t *pr, ngx_str_t *value, ngx_uint_t n);
 static ngx_int_t ngx_http_llm_check_env_keys(ngx_conf_t *cf,
     ngx_http_llm_provider_t *pr);
 static ngx_int_t ngx_http_llm_compile_pattern(ngx_conf_t *cf,
@@ -34,7 +36,7 @@ static ngx_int_t ngx_http_llm_read_secret_file(ngx_conf_t *cf,
 
 #define NGX_HTTP_LLM_PROVIDER_DIRECTIVES                                      \
     "type, url, host, api_key, models, weight, timeouts, keepalive, "        \
-    "latency, stream_events"
+    "cooldown, circuit_breaker, latency, stream_events"
 
 #define NGX_HTTP_LLM_VKEY_DIRECTIVES                                          \
     "key, key_sha256, models, fallbacks, metadata"
@@ -85,6 +87,9 @@ ngx_http_llm_provider_block(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     pr->first_token_timeout = NGX_CONF_UNSET_MSEC;
     pr->idle_timeout = NGX_CONF_UNSET_MSEC;
     pr->latency = NGX_CONF_UNSET_MSEC;
+    pr->cooldown = NGX_CONF_UNSET_MSEC;
+    pr->breaker_failures = NGX_CONF_UNSET_UINT;
+    pr->breaker_cooldown = NGX_CONF_UNSET_MSEC;
     pr->stream_events = NGX_CONF_UNSET_UINT;
     pr->file = cf->conf_file->file.name;
     pr->line = cf->conf_file->line;
@@ -177,6 +182,9 @@ ngx_http_llm_provider_block(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     ngx_conf_init_msec_value(pr->first_token_timeout, 600000);
     ngx_conf_init_msec_value(pr->idle_timeout, 300000);
     ngx_conf_init_msec_value(pr->latency, 0);
+    ngx_conf_init_msec_value(pr->cooldown, 30000);
+    ngx_conf_init_uint_value(pr->breaker_failures, 5);
+    ngx_conf_init_msec_value(pr->breaker_cooldown, 30000);
     ngx_conf_init_uint_value(pr->stream_events, 8);
 
     pr->dialect = NGX_HTTP_LLM_DIALECT_OPENAI;
@@ -297,6 +305,23 @@ ngx_http_llm_provider_cmd(ngx_conf_t *cf, ngx_command_t *dummy, void *conf)
         return ngx_http_llm_set_timeouts(cf, pr, value, nargs);
     }
 
+    if (is("cooldown")) {
+        pr->cooldown = ngx_parse_time(&value[1], 0);
+
+        if (nargs != 2 || pr->cooldown == (ngx_msec_t) NGX_ERROR) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid cooldown \"%V\", allowed: a time "
+                               "such as 30s", &value[1]);
+            return NGX_CONF_ERROR;
+        }
+
+        return NGX_CONF_OK;
+    }
+
+    if (is("circuit_breaker")) {
+        return ngx_http_llm_set_breaker(cf, pr, value, nargs);
+    }
+
     if (is("latency")) {
         pr->latency = ngx_parse_time(&value[1], 0);
 
@@ -405,6 +430,10 @@ ngx_http_llm_set_api_key(ngx_conf_t *cf, ngx_http_llm_provider_t *pr,
 
     if (nargs > 3) {
         return "takes a key and an optional weight=N";
+    }
+
+    if (pr->api_keys.nelts == 32) {
+        return "takes at most 32 keys per provider";
     }
 
     key = ngx_array_push(&pr->api_keys);
@@ -531,6 +560,61 @@ ngx_http_llm_read_secret_file(ngx_conf_t *cf, ngx_str_t *path,
     out->len = n;
 
     return NGX_OK;
+}
+
+
+/* circuit_breaker off | failures=N cooldown=T */
+
+static char *
+ngx_http_llm_set_breaker(ngx_conf_t *cf, ngx_http_llm_provider_t *pr,
+    ngx_str_t *value, ngx_uint_t nargs)
+{
+    ngx_int_t   n;
+    ngx_str_t   v;
+    ngx_uint_t  i;
+
+    if (nargs == 2 && ngx_strcmp(value[1].data, "off") == 0) {
+        pr->breaker_failures = 0;
+        return NGX_CONF_OK;
+    }
+
+    for (i = 1; i < nargs; i++) {
+        if (ngx_strncmp(value[i].data, "failures=", 9) == 0) {
+            n = ngx_atoi(value[i].data + 9, value[i].len - 9);
+            if (n < 1) {
+                goto invalid;
+            }
+
+            pr->breaker_failures = n;
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "cooldown=", 9) == 0) {
+            v.data = value[i].data + 9;
+            v.len = value[i].len - 9;
+
+            pr->breaker_cooldown = ngx_parse_time(&v, 0);
+            if (pr->breaker_cooldown == (ngx_msec_t) NGX_ERROR
+                || pr->breaker_cooldown == 0)
+            {
+                goto invalid;
+            }
+
+            continue;
+        }
+
+        goto invalid;
+    }
+
+    return NGX_CONF_OK;
+
+invalid:
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "invalid circuit_breaker parameter \"%V\", allowed: "
+                       "off, or failures=N cooldown=T", &value[i]);
+
+    return NGX_CONF_ERROR;
 }
 
 

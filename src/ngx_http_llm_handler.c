@@ -23,8 +23,6 @@ static ngx_int_t ngx_http_llm_route(ngx_http_request_t *r,
     ngx_http_llm_ctx_t *ctx);
 static ngx_int_t ngx_http_llm_add_candidate(ngx_http_llm_ctx_t *ctx,
     ngx_http_llm_provider_t *pr, ngx_str_t *model);
-static ngx_http_llm_api_key_t *ngx_http_llm_pick_api_key(
-    ngx_http_llm_provider_t *pr);
 static void ngx_http_llm_order_candidates(ngx_http_llm_ctx_t *ctx,
     ngx_uint_t first);
 static ngx_int_t ngx_http_llm_route_model(ngx_http_request_t *r,
@@ -510,16 +508,14 @@ ngx_http_llm_route_model(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
 }
 
 
+/* the key is chosen per attempt, by the balancer */
+
 static ngx_int_t
 ngx_http_llm_add_candidate(ngx_http_llm_ctx_t *ctx,
     ngx_http_llm_provider_t *pr, ngx_str_t *model)
 {
-    ngx_http_llm_api_key_t    *key;
-    ngx_http_llm_candidate_t  *c;
-
     ngx_uint_t                 i;
-
-    key = NULL;
+    ngx_http_llm_candidate_t  *c;
 
     if (pr->disabled) {
         return NGX_DECLINED;
@@ -540,60 +536,13 @@ ngx_http_llm_add_candidate(ngx_http_llm_ctx_t *ctx,
         return NGX_OK;
     }
 
-    if (pr->api_keys.nelts) {
-        key = ngx_http_llm_pick_api_key(pr);
-
-        /* every key of it is unset in this worker's environment */
-        if (key == NULL) {
-            return NGX_DECLINED;
-        }
-    }
-
     c = &ctx->candidates[ctx->ncandidates++];
     ngx_memzero(c, sizeof(ngx_http_llm_candidate_t));
 
     c->provider = pr;
     c->model = *model;
-    c->api_key = key;
 
     return NGX_OK;
-}
-
-
-static ngx_http_llm_api_key_t *
-ngx_http_llm_pick_api_key(ngx_http_llm_provider_t *pr)
-{
-    ngx_uint_t               i, total, pick;
-    ngx_http_llm_api_key_t  *key;
-
-    key = pr->api_keys.elts;
-    total = 0;
-
-    for (i = 0; i < pr->api_keys.nelts; i++) {
-        if (key[i].value.len) {
-            total += key[i].weight;
-        }
-    }
-
-    if (total == 0) {
-        return NULL;
-    }
-
-    pick = ngx_random() % total;
-
-    for (i = 0; i < pr->api_keys.nelts; i++) {
-        if (key[i].value.len == 0) {
-            continue;
-        }
-
-        if (pick < key[i].weight) {
-            return &key[i];
-        }
-
-        pick -= key[i].weight;
-    }
-
-    return NULL;
 }
 
 

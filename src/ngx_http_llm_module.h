@@ -44,10 +44,14 @@ typedef struct {
 } ngx_http_llm_pattern_t;
 
 
+typedef struct ngx_http_llm_state_s  ngx_http_llm_state_t;
+
+
 typedef struct {
     ngx_str_t                      value;    /* the secret */
     ngx_str_t                      env;      /* env:NAME, resolved per worker */
     ngx_uint_t                     weight;
+    ngx_http_llm_state_t          *state;    /* its cooldown, shared */
 } ngx_http_llm_api_key_t;
 
 
@@ -77,6 +81,11 @@ typedef struct {
     ngx_msec_t                     send_timeout;
     ngx_msec_t                     first_token_timeout;
     ngx_msec_t                     idle_timeout;
+
+    ngx_msec_t                     cooldown;   /* a 429, 401 or 403 key */
+    ngx_uint_t                     breaker_failures;   /* 0: off */
+    ngx_msec_t                     breaker_cooldown;
+    ngx_http_llm_state_t          *state;      /* shared */
 
     /* mock */
     ngx_msec_t                     latency;
@@ -115,6 +124,7 @@ typedef struct {
     ngx_ssl_t                     *ssl;
 
     ngx_http_upstream_srv_conf_t  *uscf;       /* the composite balancer */
+    ngx_shm_zone_t                *shm_zone;
 } ngx_http_llm_main_conf_t;
 
 
@@ -128,7 +138,10 @@ typedef struct {
 typedef struct {
     ngx_http_llm_provider_t       *provider;
     ngx_str_t                      model;      /* as the provider names it */
-    ngx_http_llm_api_key_t        *api_key;
+    ngx_http_llm_api_key_t        *api_key;    /* the current attempt's */
+    uint32_t                       keys_tried; /* a bit per api_key */
+    ngx_uint_t                     left;       /* attempts it may still get */
+    unsigned                       probe:1;    /* a half-open breaker probe */
 
     /* the child balancer state, saved by the composite balancer */
     ngx_event_get_peer_pt          get;
@@ -196,6 +209,7 @@ typedef struct {
     ngx_uint_t                     ntried;
     ngx_http_upstream_conf_t      *conf;       /* per-request clone */
     ngx_uint_t                     keepalive_hit;
+    ngx_msec_t                     retry_after; /* from the provider */
 
     /* the response */
     ngx_http_status_t              status;
@@ -288,6 +302,17 @@ ngx_int_t ngx_http_llm_upstream_init_conf(ngx_conf_t *cf,
 ngx_int_t ngx_http_llm_filter_init(void *data);
 ngx_int_t ngx_http_llm_filter(void *data, ssize_t bytes);
 void ngx_http_llm_response_done(ngx_http_llm_ctx_t *ctx);
+
+/* shared state (ngx_http_llm_shm.c) */
+char *ngx_http_llm_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+ngx_int_t ngx_http_llm_zone_default(ngx_conf_t *cf,
+    ngx_http_llm_main_conf_t *lmcf);
+ngx_int_t ngx_http_llm_cooling(ngx_http_llm_state_t *st);
+void ngx_http_llm_cool(ngx_http_llm_state_t *st, ngx_msec_t ms);
+ngx_int_t ngx_http_llm_breaker_allow(ngx_http_llm_provider_t *pr,
+    ngx_uint_t *probe);
+void ngx_http_llm_breaker_report(ngx_http_llm_provider_t *pr, ngx_uint_t ok,
+    ngx_log_t *log);
 
 /* provider connection cache (ngx_http_llm_keepalive.c) */
 ngx_http_llm_keepalive_t *ngx_http_llm_keepalive_create(ngx_conf_t *cf,

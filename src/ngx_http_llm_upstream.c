@@ -14,6 +14,7 @@ static ngx_int_t ngx_http_llm_peer_get(ngx_peer_connection_t *pc,
     void *data);
 static void ngx_http_llm_peer_free(ngx_peer_connection_t *pc, void *data,
     ngx_uint_t state);
+static ngx_int_t ngx_http_llm_pick_key(ngx_http_llm_candidate_t *c);
 #if (NGX_HTTP_SSL)
 static ngx_int_t ngx_http_llm_peer_set_session(ngx_peer_connection_t *pc,
     void *data);
@@ -30,6 +31,8 @@ static ngx_int_t ngx_http_llm_process_header(ngx_http_request_t *r);
 static ngx_int_t ngx_http_llm_header_done(ngx_http_request_t *r,
     ngx_http_llm_ctx_t *ctx);
 static ngx_int_t ngx_http_llm_forward_header(ngx_table_elt_t *h);
+static void ngx_http_llm_retry_after(ngx_http_llm_ctx_t *ctx,
+    ngx_table_elt_t *h);
 static void ngx_http_llm_abort_request(ngx_http_request_t *r);
 static void ngx_http_llm_finalize_request(ngx_http_request_t *r,
     ngx_int_t rc);
@@ -249,8 +252,9 @@ ngx_http_llm_upstream_init_peer(ngx_http_request_t *r,
 #endif
         c->inited = 1;
 
-        /* one attempt per provider, and more for a stale cached one */
-        tries++;
+        /* one attempt per key of a provider, and one for a keyless one */
+        c->left = ngx_max(c->provider->api_keys.nelts, 1);
+        tries += c->left;
     }
 
     ctx->current = 0;
@@ -268,13 +272,21 @@ ngx_http_llm_upstream_init_peer(ngx_http_request_t *r,
 }
 
 
+/*
+ * Each attempt: the current candidate unless its circuit is open, or it
+ * is cooling down (every usable key of it, or the provider itself when it
+ * has no key); otherwise the next.  A key already tried in this request is
+ * not tried again.
+ */
+
 static ngx_int_t
 ngx_http_llm_peer_get(ngx_peer_connection_t *pc, void *data)
 {
     ngx_http_llm_ctx_t *ctx = data;
 
+    u_char                    *colon;
     ngx_int_t                  rc;
-    ngx_uint_t                 tries;
+    ngx_uint_t                 tries, probe;
     ngx_http_request_t        *r;
     ngx_http_upstream_t       *u;
     ngx_http_llm_candidate_t  *c;
@@ -290,11 +302,20 @@ ngx_http_llm_peer_get(ngx_peer_connection_t *pc, void *data)
 
         c = &ctx->candidates[ctx->current];
 
-        if (c->tries == 0) {
+        if (c->left == 0
+            || ngx_http_llm_pick_key(c) != NGX_OK
+            || !ngx_http_llm_breaker_allow(c->provider, &probe))
+        {
+            ngx_log_debug1(NGX_LOG_DEBUG_HTTP, pc->log, 0,
+                           "llm: provider \"%V\" skipped: cooling down, "
+                           "circuit open or no key left",
+                           &c->provider->name);
+            c->left = 0;
             ctx->current++;
             continue;
         }
 
+        c->probe = probe;
         ctx->keepalive_hit = 0;
 
         if (c->provider->keepalive
@@ -316,7 +337,7 @@ ngx_http_llm_peer_get(ngx_peer_connection_t *pc, void *data)
         pc->tries = tries;
 
         if (rc == NGX_BUSY) {
-            c->tries = 0;
+            c->left = 0;
             ctx->current++;
             continue;
         }
@@ -330,25 +351,25 @@ ngx_http_llm_peer_get(ngx_peer_connection_t *pc, void *data)
 
     ctx->provider = c->provider;
     ctx->attempts++;
+    ctx->retry_after = 0;
 
-    ngx_log_debug3(NGX_LOG_DEBUG_HTTP, pc->log, 0,
-                   "llm: attempt %ui provider \"%V\" cached:%ui",
-                   ctx->attempts, &c->provider->name, ctx->keepalive_hit);
+    ngx_log_debug4(NGX_LOG_DEBUG_HTTP, pc->log, 0,
+                   "llm: attempt %ui provider \"%V\" cached:%ui probe:%ui",
+                   ctx->attempts, &c->provider->name, ctx->keepalive_hit,
+                   (ngx_uint_t) c->probe);
 
 #if (NGX_HTTP_SSL)
     u->ssl = c->provider->ssl;
     u->ssl_name = c->provider->host;
 
-    if (u->ssl_name.len) {
-        /* SNI and the name to verify carry no port */
-        u_char  *colon;
-
-        colon = ngx_strlchr(u->ssl_name.data,
-                            u->ssl_name.data + u->ssl_name.len, ':');
-        if (colon) {
-            u->ssl_name.len = colon - u->ssl_name.data;
-        }
+    /* SNI and the name to verify carry no port */
+    colon = ngx_strlchr(u->ssl_name.data,
+                        u->ssl_name.data + u->ssl_name.len, ':');
+    if (colon) {
+        u->ssl_name.len = colon - u->ssl_name.data;
     }
+#else
+    (void) colon;
 #endif
 
     ctx->conf->connect_timeout = c->provider->connect_timeout;
@@ -365,13 +386,76 @@ ngx_http_llm_peer_get(ngx_peer_connection_t *pc, void *data)
 }
 
 
+/* a key, drawn by weight among those not cooling nor tried yet */
+
+static ngx_int_t
+ngx_http_llm_pick_key(ngx_http_llm_candidate_t *c)
+{
+    ngx_uint_t                i, n, total, pick;
+    ngx_http_llm_api_key_t   *key;
+    ngx_http_llm_provider_t  *pr;
+
+    pr = c->provider;
+    c->api_key = NULL;
+
+    if (pr->api_keys.nelts == 0) {
+        return ngx_http_llm_cooling(pr->state) ? NGX_DECLINED : NGX_OK;
+    }
+
+    key = pr->api_keys.elts;
+    n = pr->api_keys.nelts;
+    total = 0;
+
+    for (i = 0; i < n; i++) {
+        if (key[i].value.len && !(c->keys_tried & (1u << i))
+            && !ngx_http_llm_cooling(key[i].state))
+        {
+            total += key[i].weight;
+        }
+    }
+
+    if (total == 0) {
+        return NGX_DECLINED;
+    }
+
+    pick = ngx_random() % total;
+
+    for (i = 0; i < n; i++) {
+        if (key[i].value.len == 0 || (c->keys_tried & (1u << i))
+            || ngx_http_llm_cooling(key[i].state))
+        {
+            continue;
+        }
+
+        if (pick < key[i].weight) {
+            break;
+        }
+
+        pick -= key[i].weight;
+    }
+
+    c->api_key = &key[i];
+    c->keys_tried |= 1u << i;
+
+    return NGX_OK;
+}
+
+
+/*
+ * What the attempt came to decides what is cooled and what is tried next:
+ * a key answering 401, 403 or 429 cools down (Retry-After if given) and
+ * another key of the same provider is tried; any other failure counts for
+ * the provider's circuit breaker and moves on to the next provider.
+ */
+
 static void
 ngx_http_llm_peer_free(ngx_peer_connection_t *pc, void *data,
     ngx_uint_t state)
 {
     ngx_http_llm_ctx_t *ctx = data;
 
-    ngx_uint_t                 tries;
+    ngx_uint_t                 tries, status, key_failure;
+    ngx_http_llm_state_t      *st;
     ngx_http_llm_candidate_t  *c;
 
     if (ctx->current >= ctx->ncandidates) {
@@ -383,15 +467,7 @@ ngx_http_llm_peer_free(ngx_peer_connection_t *pc, void *data,
     }
 
     c = &ctx->candidates[ctx->current];
-
-    if ((state & NGX_PEER_FAILED)
-        && ctx->ntried < NGX_HTTP_LLM_MAX_CANDIDATES)
-    {
-        ctx->tried[ctx->ntried].provider = c->provider;
-        ctx->tried[ctx->ntried].status = ctx->header_done
-                                         ? ctx->status.code : 0;
-        ctx->ntried++;
-    }
+    status = ctx->header_done ? ctx->status.code : 0;
 
     if (c->provider->keepalive && pc->connection) {
         (void) ngx_http_llm_keepalive_save(c->provider->keepalive, pc,
@@ -412,17 +488,65 @@ ngx_http_llm_peer_free(ngx_peer_connection_t *pc, void *data,
         pc->tries--;
     }
 
-    if (state & NGX_PEER_FAILED) {
+    if (!(state & NGX_PEER_FAILED)) {
+        ngx_http_llm_breaker_report(c->provider, 1, pc->log);
+        return;
+    }
 
-        if (ctx->keepalive_hit) {
-            /* a stale cached connection: core gives the try back */
+    if (ctx->keepalive_hit && status == 0) {
+        /* a stale cached connection: core gives the try back, and the key */
+        if (c->api_key) {
+            c->keys_tried &= ~(1u << (c->api_key
+                                      - (ngx_http_llm_api_key_t *)
+                                        c->provider->api_keys.elts));
+        }
+
+        return;
+    }
+
+    if (ctx->ntried < NGX_HTTP_LLM_MAX_CANDIDATES) {
+        ctx->tried[ctx->ntried].provider = c->provider;
+        ctx->tried[ctx->ntried].status = status;
+        ctx->ntried++;
+    }
+
+    c->left--;
+
+    key_failure = (status == NGX_HTTP_UNAUTHORIZED
+                   || status == NGX_HTTP_FORBIDDEN
+                   || status == NGX_HTTP_TOO_MANY_REQUESTS);
+
+    if (key_failure) {
+        st = c->api_key ? c->api_key->state : c->provider->state;
+
+        if (st) {
+            ngx_http_llm_cool(st, ctx->retry_after ? ctx->retry_after
+                                                   : c->provider->cooldown);
+        }
+
+        ngx_log_error(NGX_LOG_WARN, pc->log, 0,
+                      "llm: provider \"%V\" %s%ui answered %ui, cooling it "
+                      "down for %M ms", &c->provider->name,
+                      c->api_key ? "key #" : "",
+                      c->api_key ? (ngx_uint_t) (c->api_key
+                                   - (ngx_http_llm_api_key_t *)
+                                     c->provider->api_keys.elts)
+                                 : 0,
+                      status, ctx->retry_after ? ctx->retry_after
+                                               : c->provider->cooldown);
+
+        if (c->left && c->api_key) {
+            /* the next key of the same provider */
             return;
         }
 
-        /* a provider that failed is not asked again in this request */
-        c->tries = 0;
-        ctx->current++;
+    } else {
+        ngx_http_llm_breaker_report(c->provider, 0, pc->log);
     }
+
+    /* a provider that failed is not asked again in this request */
+    c->left = 0;
+    ctx->current++;
 }
 
 
@@ -712,6 +836,12 @@ ngx_http_llm_process_header(ngx_http_request_t *r)
                 return NGX_ERROR;
             }
 
+            if (h->key.len >= 11
+                && ngx_strncmp(h->lowcase_key, "retry-after", 11) == 0)
+            {
+                ngx_http_llm_retry_after(ctx, h);
+            }
+
             if (!ngx_http_llm_forward_header(h)) {
                 /* parsed for us, not copied to the client */
                 h->hash = 0;
@@ -733,6 +863,44 @@ ngx_http_llm_process_header(ngx_http_request_t *r)
                       &ctx->provider->name);
 
         return NGX_HTTP_UPSTREAM_INVALID_HEADER;
+    }
+}
+
+
+/*
+ * Retry-After: seconds or an HTTP date; retry-after-ms (OpenAI, Azure):
+ * milliseconds.  Honoured up to an hour.
+ */
+
+static void
+ngx_http_llm_retry_after(ngx_http_llm_ctx_t *ctx, ngx_table_elt_t *h)
+{
+    time_t     t;
+    ngx_int_t  n;
+
+    if (h->key.len == 14 && ngx_strncmp(h->lowcase_key + 11, "-ms", 3) == 0) {
+        n = ngx_atoi(h->value.data, h->value.len);
+
+        if (n > 0) {
+            ctx->retry_after = ngx_min(n, 3600000);
+        }
+
+        return;
+    }
+
+    if (h->key.len != 11 || ctx->retry_after) {
+        return;
+    }
+
+    n = ngx_atoi(h->value.data, h->value.len);
+
+    if (n == NGX_ERROR) {
+        t = ngx_parse_http_time(h->value.data, h->value.len);
+        n = (t == NGX_ERROR) ? 0 : t - ngx_time();
+    }
+
+    if (n > 0) {
+        ctx->retry_after = ngx_min(n, 3600) * 1000;
     }
 }
 
@@ -827,13 +995,17 @@ ngx_http_llm_header_done(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
     }
 
     /*
-     * The last candidate's 429 or 5xx: the client gets the gateway's
-     * error listing every attempt, not one provider's body.
+     * A key refused (401, 403) fails over like an error, which nginx's
+     * own next_upstream does not know.  The last candidate's 429 or 5xx:
+     * the client gets the gateway's error listing every attempt, not one
+     * provider's body.
      */
 
-    if ((u->headers_in.status_n == NGX_HTTP_TOO_MANY_REQUESTS
-         || u->headers_in.status_n >= NGX_HTTP_INTERNAL_SERVER_ERROR)
-        && u->peer.tries <= 1)
+    if (u->headers_in.status_n == NGX_HTTP_UNAUTHORIZED
+        || u->headers_in.status_n == NGX_HTTP_FORBIDDEN
+        || ((u->headers_in.status_n == NGX_HTTP_TOO_MANY_REQUESTS
+             || u->headers_in.status_n >= NGX_HTTP_INTERNAL_SERVER_ERROR)
+            && u->peer.tries <= 1))
     {
         ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
                       "llm: provider \"%V\" answered %ui",
@@ -979,6 +1151,19 @@ ngx_http_llm_attempts_error(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
 
     p = buf;
     last = buf + sizeof(buf);
+
+    if (ctx->ntried == 0) {
+        for (i = 0; i < ctx->ncandidates; i++) {
+            p = ngx_slprintf(p, last, "%s\"%V\"", i ? ", " : "",
+                             &ctx->candidates[i].provider->name);
+        }
+
+        (void) ngx_http_llm_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                  "upstream_failed",
+                                  "No provider could be tried (cooling down "
+                                  "or circuit open): %*s", p - buf, buf);
+        return;
+    }
 
     for (i = 0; i < ctx->ntried; i++) {
         p = ngx_slprintf(p, last, "%s\"%V\" (", i ? ", " : "",

@@ -94,7 +94,7 @@ sent no valid HTTP/1.x header
 
 === TEST 5: the last provider's 429 is a 429
 --- http_config
-    llm_provider up { type openai; url http://127.0.0.1:$TEST_NGINX_RAND_PORT_1/v1; models gpt-4o; }
+    llm_provider up { type openai; url http://127.0.0.1:$TEST_NGINX_RAND_PORT_1/v1; models gpt-4o; cooldown 1s; }
     llm_virtual_key alpha { key sk-alpha; models *; }
 --- tcp_listen: $TEST_NGINX_RAND_PORT_1
 --- tcp_reply eval

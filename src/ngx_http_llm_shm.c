@@ -1,0 +1,383 @@
+
+/*
+ * Copyright (C) ngx_http_llm_module authors
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+#include "ngx_http_llm_module.h"
+
+
+/*
+ * The shared zone (llm_zone): one record per provider and per provider
+ * key, found by a stable name ("p:openai", "k:openai#0") so that a reload
+ * keeps them.  Records are allocated once and never freed, which lets the
+ * request path read and update them with atomics alone, without the lock.
+ * Times are ngx_current_msec values: CLOCK_MONOTONIC, the same in every
+ * worker.
+ */
+
+
+#define NGX_HTTP_LLM_ZONE_DEFAULT_SIZE  (1024 * 1024)
+
+
+struct ngx_http_llm_state_s {
+    ngx_rbtree_node_t              node;       /* key: crc32 of the name */
+    ngx_atomic_t                   cooldown_until;
+    ngx_atomic_t                   failures;   /* consecutive */
+    ngx_atomic_t                   open_until; /* the breaker */
+    ngx_atomic_t                   probe_at;   /* half-open probe started */
+    u_short                        len;
+    u_char                         name[1];
+};
+
+
+typedef struct {
+    ngx_rbtree_t                   rbtree;
+    ngx_rbtree_node_t              sentinel;
+} ngx_http_llm_shctx_t;
+
+
+static ngx_int_t ngx_http_llm_init_zone(ngx_shm_zone_t *shm_zone,
+    void *data);
+static ngx_http_llm_state_t *ngx_http_llm_state_get(ngx_slab_pool_t *shpool,
+    ngx_http_llm_shctx_t *sh, ngx_str_t *name);
+static void ngx_http_llm_state_insert(ngx_rbtree_node_t *temp,
+    ngx_rbtree_node_t *node, ngx_rbtree_node_t *sentinel);
+
+
+char *
+ngx_http_llm_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_llm_main_conf_t *lmcf = conf;
+
+    ssize_t     size;
+    ngx_str_t  *value;
+
+    if (lmcf->shm_zone) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    size = ngx_parse_size(&value[2]);
+
+    if (size == NGX_ERROR || size < (ssize_t) (8 * ngx_pagesize)) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid llm_zone size \"%V\", allowed: a size "
+                           "of at least %uzk", &value[2],
+                           8 * ngx_pagesize / 1024);
+        return NGX_CONF_ERROR;
+    }
+
+    lmcf->shm_zone = ngx_shared_memory_add(cf, &value[1], size,
+                                           &ngx_http_llm_module);
+    if (lmcf->shm_zone == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (lmcf->shm_zone->data) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "llm_zone \"%V\" is already used", &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    lmcf->shm_zone->init = ngx_http_llm_init_zone;
+    lmcf->shm_zone->data = lmcf;
+
+    return NGX_CONF_OK;
+}
+
+
+/* without llm_zone, a small one of the module's own */
+
+ngx_int_t
+ngx_http_llm_zone_default(ngx_conf_t *cf, ngx_http_llm_main_conf_t *lmcf)
+{
+    ngx_str_t  name = ngx_string("llm");
+
+    if (lmcf->shm_zone) {
+        return NGX_OK;
+    }
+
+    lmcf->shm_zone = ngx_shared_memory_add(cf, &name,
+                                           NGX_HTTP_LLM_ZONE_DEFAULT_SIZE,
+                                           &ngx_http_llm_module);
+    if (lmcf->shm_zone == NULL) {
+        return NGX_ERROR;
+    }
+
+    lmcf->shm_zone->init = ngx_http_llm_init_zone;
+    lmcf->shm_zone->data = lmcf;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_llm_init_zone(ngx_shm_zone_t *shm_zone, void *data)
+{
+    ngx_http_llm_main_conf_t *lmcf = shm_zone->data;
+
+    u_char                     buf[256];
+    ngx_str_t                  name;
+    ngx_uint_t                 i, j;
+    ngx_slab_pool_t           *shpool;
+    ngx_http_llm_shctx_t      *sh;
+    ngx_http_llm_api_key_t    *key;
+    ngx_http_llm_provider_t  **pr;
+
+    shpool = (ngx_slab_pool_t *) shm_zone->shm.addr;
+
+    if (data) {
+        /* a reload: the records of the old cycle carry on */
+        sh = shpool->data;
+
+    } else {
+        sh = ngx_slab_alloc(shpool, sizeof(ngx_http_llm_shctx_t));
+        if (sh == NULL) {
+            return NGX_ERROR;
+        }
+
+        shpool->data = sh;
+
+        ngx_rbtree_init(&sh->rbtree, &sh->sentinel,
+                        ngx_http_llm_state_insert);
+
+        shpool->log_ctx = ngx_slab_alloc(shpool,
+                                         sizeof(" in llm_zone \"\"")
+                                         + shm_zone->shm.name.len);
+        if (shpool->log_ctx == NULL) {
+            return NGX_ERROR;
+        }
+
+        ngx_sprintf(shpool->log_ctx, " in llm_zone \"%V\"%Z",
+                    &shm_zone->shm.name);
+    }
+
+    pr = lmcf->providers.elts;
+
+    for (i = 0; i < lmcf->providers.nelts; i++) {
+        name.data = buf;
+        name.len = ngx_snprintf(buf, sizeof(buf), "p:%V", &pr[i]->name)
+                   - buf;
+
+        pr[i]->state = ngx_http_llm_state_get(shpool, sh, &name);
+        if (pr[i]->state == NULL) {
+            return NGX_ERROR;
+        }
+
+        key = pr[i]->api_keys.elts;
+
+        for (j = 0; j < pr[i]->api_keys.nelts; j++) {
+            name.len = ngx_snprintf(buf, sizeof(buf), "k:%V#%ui",
+                                    &pr[i]->name, j)
+                       - buf;
+
+            key[j].state = ngx_http_llm_state_get(shpool, sh, &name);
+            if (key[j].state == NULL) {
+                return NGX_ERROR;
+            }
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_http_llm_state_t *
+ngx_http_llm_state_get(ngx_slab_pool_t *shpool, ngx_http_llm_shctx_t *sh,
+    ngx_str_t *name)
+{
+    uint32_t               hash;
+    ngx_rbtree_node_t     *node, *sentinel;
+    ngx_http_llm_state_t  *st;
+
+    hash = ngx_crc32_short(name->data, name->len);
+
+    ngx_shmtx_lock(&shpool->mutex);
+
+    node = sh->rbtree.root;
+    sentinel = sh->rbtree.sentinel;
+
+    while (node != sentinel) {
+        if (hash != node->key) {
+            node = (hash < node->key) ? node->left : node->right;
+            continue;
+        }
+
+        st = (ngx_http_llm_state_t *) node;
+
+        if (st->len == name->len
+            && ngx_memcmp(st->name, name->data, name->len) == 0)
+        {
+            ngx_shmtx_unlock(&shpool->mutex);
+            return st;
+        }
+
+        node = (ngx_memn2cmp(name->data, st->name, name->len, st->len) < 0)
+               ? node->left : node->right;
+    }
+
+    st = ngx_slab_calloc_locked(shpool,
+                                offsetof(ngx_http_llm_state_t, name)
+                                + name->len);
+    if (st == NULL) {
+        ngx_shmtx_unlock(&shpool->mutex);
+        return NULL;
+    }
+
+    st->node.key = hash;
+    st->len = (u_short) name->len;
+    ngx_memcpy(st->name, name->data, name->len);
+
+    ngx_rbtree_insert(&sh->rbtree, &st->node);
+
+    ngx_shmtx_unlock(&shpool->mutex);
+
+    return st;
+}
+
+
+static void
+ngx_http_llm_state_insert(ngx_rbtree_node_t *temp, ngx_rbtree_node_t *node,
+    ngx_rbtree_node_t *sentinel)
+{
+    ngx_rbtree_node_t     **p;
+    ngx_http_llm_state_t   *a, *b;
+
+    for ( ;; ) {
+
+        if (node->key != temp->key) {
+            p = (node->key < temp->key) ? &temp->left : &temp->right;
+
+        } else {
+            a = (ngx_http_llm_state_t *) node;
+            b = (ngx_http_llm_state_t *) temp;
+
+            p = (ngx_memn2cmp(a->name, b->name, a->len, b->len) < 0)
+                ? &temp->left : &temp->right;
+        }
+
+        if (*p == sentinel) {
+            break;
+        }
+
+        temp = *p;
+    }
+
+    *p = node;
+    node->parent = temp;
+    node->left = sentinel;
+    node->right = sentinel;
+    ngx_rbt_red(node);
+}
+
+
+ngx_int_t
+ngx_http_llm_cooling(ngx_http_llm_state_t *st)
+{
+    return st && (ngx_msec_int_t) (st->cooldown_until - ngx_current_msec) > 0;
+}
+
+
+void
+ngx_http_llm_cool(ngx_http_llm_state_t *st, ngx_msec_t ms)
+{
+    ngx_atomic_uint_t  old, until;
+
+    until = ngx_current_msec + ms;
+
+    /* the longest cooldown any worker set wins */
+    do {
+        old = st->cooldown_until;
+
+        if ((ngx_msec_int_t) (old - until) >= 0) {
+            return;
+        }
+
+    } while (!ngx_atomic_cmp_set(&st->cooldown_until, old, until));
+}
+
+
+/*
+ * The circuit breaker: closed until "failures" consecutive failures, then
+ * open for "cooldown"; after that one request at a time may probe it
+ * (half-open), and its success closes it again.
+ */
+
+ngx_int_t
+ngx_http_llm_breaker_allow(ngx_http_llm_provider_t *pr, ngx_uint_t *probe)
+{
+    ngx_atomic_uint_t      old;
+    ngx_http_llm_state_t  *st;
+
+    st = pr->state;
+    *probe = 0;
+
+    if (st == NULL || pr->breaker_failures == 0 || st->open_until == 0) {
+        return 1;
+    }
+
+    if ((ngx_msec_int_t) (st->open_until - ngx_current_msec) > 0) {
+        return 0;
+    }
+
+    old = st->probe_at;
+
+    if (old && (ngx_msec_int_t) (ngx_current_msec - old)
+               < (ngx_msec_int_t) pr->breaker_cooldown)
+    {
+        /* another request is probing */
+        return 0;
+    }
+
+    if (!ngx_atomic_cmp_set(&st->probe_at, old, ngx_current_msec | 1)) {
+        return 0;
+    }
+
+    *probe = 1;
+
+    return 1;
+}
+
+
+void
+ngx_http_llm_breaker_report(ngx_http_llm_provider_t *pr, ngx_uint_t ok,
+    ngx_log_t *log)
+{
+    ngx_atomic_uint_t      n;
+    ngx_http_llm_state_t  *st;
+
+    st = pr->state;
+
+    if (st == NULL || pr->breaker_failures == 0) {
+        return;
+    }
+
+    if (ok) {
+        if (st->open_until) {
+            ngx_log_error(NGX_LOG_NOTICE, log, 0,
+                          "llm: provider \"%V\" circuit closed", &pr->name);
+        }
+
+        st->failures = 0;
+        st->open_until = 0;
+        st->probe_at = 0;
+        return;
+    }
+
+    n = ngx_atomic_fetch_add(&st->failures, 1) + 1;
+
+    if (n >= pr->breaker_failures) {
+        st->open_until = (ngx_current_msec + pr->breaker_cooldown) | 1;
+        st->probe_at = 0;
+
+        ngx_log_error(NGX_LOG_WARN, log, 0,
+                      "llm: provider \"%V\" circuit open for %M ms after "
+                      "%uA consecutive failures",
+                      &pr->name, pr->breaker_cooldown, n);
+    }
+}
