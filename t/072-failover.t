@@ -1,0 +1,197 @@
+# Failover: key pools and cooldowns, Retry-After, the circuit breaker,
+# time-to-first-token.
+use Test::Nginx::Socket 'no_plan';
+
+our $Config = <<'_EOC_';
+    location /v1/ {
+        llm_gateway openai;
+        access_log logs/error.log llm;
+    }
+_EOC_
+
+add_block_preprocessor(sub {
+    my $block = shift;
+    $block->set_value("config", $Config) unless defined $block->config;
+    $block->set_value("http_config", q{log_format llm 'LLMLOG provider=$llm_provider attempts=$llm_attempts status=$status';} . "\n" . $block->http_config);
+    $block->set_value("more_headers", "Authorization: Bearer sk-alpha");
+    $block->set_value("request", qq{POST /v1/chat/completions\n{"model":"gpt-4o","messages":[]}\n})
+        unless defined $block->request;
+});
+
+no_shuffle();
+run_tests();
+
+__DATA__
+
+=== TEST 1: key pool: a key answering 429 cools down and the next key answers
+--- http_config
+    llm_provider pool {
+        type openai;
+        url http://127.0.0.1:$TEST_NGINX_RAND_PORT_2/v1;
+        api_key sk-first weight=1000000;
+        api_key sk-second;
+        models gpt-4o;
+    }
+    llm_virtual_key alpha { key sk-alpha; models *; }
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_2;
+        location / {
+            if ($http_authorization = "Bearer sk-first") {
+                add_header Retry-After 7 always;
+                return 429;
+            }
+            default_type application/json;
+            return 200 '{"key":"$http_authorization"}';
+        }
+    }
+--- request eval
+[ qq{POST /v1/chat/completions\n{"model":"gpt-4o","messages":[]}}, qq{POST /v1/chat/completions\n{"model":"gpt-4o","messages":[]}} ]
+--- response_body eval
+[ '{"key":"Bearer sk-second"}', '{"key":"Bearer sk-second"}' ]
+--- error_log
+provider "pool" key #0 answered 429, cooling it down for 7000 ms
+LLMLOG provider=pool attempts=2 status=200
+LLMLOG provider=pool attempts=1 status=200
+
+
+
+=== TEST 2: a key answering 401 is cooled down too, and never shown to the client
+--- http_config
+    llm_provider pool {
+        type openai;
+        url http://127.0.0.1:$TEST_NGINX_RAND_PORT_2/v1;
+        api_key sk-revoked weight=1000000;
+        api_key sk-good;
+        models gpt-4o;
+        cooldown 60s;
+    }
+    llm_virtual_key alpha { key sk-alpha; models *; }
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_2;
+        location / {
+            if ($http_authorization = "Bearer sk-revoked") {
+                return 401 '{"error":{"message":"Incorrect API key provided: sk-revoked"}}';
+            }
+            default_type application/json;
+            return 200 '{"ok":true}';
+        }
+    }
+--- response_body chomp
+{"ok":true}
+--- error_log
+provider "pool" key #0 answered 401, cooling it down for 60000 ms
+--- no_error_log
+[error]
+
+
+
+=== TEST 3: every key refused: the gateway's error, no provider body
+--- http_config
+    llm_provider pool {
+        type openai;
+        url http://127.0.0.1:$TEST_NGINX_RAND_PORT_2/v1;
+        api_key sk-a;
+        api_key sk-b;
+        models gpt-4o;
+    }
+    llm_virtual_key alpha { key sk-alpha; models *; }
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_2;
+        location / { return 401 '{"error":{"message":"Incorrect API key provided: sk-..."}}'; }
+    }
+--- error_code: 502
+--- response_body
+{"error":{"message":"Every provider failed (2 attempts): \"pool\" (status 401), \"pool\" (status 401)","type":"api_error","param":null,"code":"upstream_failed"}}
+
+
+
+=== TEST 4: the circuit opens after N consecutive failures
+--- http_config
+    llm_provider flaky {
+        type openai;
+        url http://127.0.0.1:$TEST_NGINX_RAND_PORT_2/v1;
+        models gpt-4o;
+        circuit_breaker failures=2 cooldown=1s;
+    }
+    llm_virtual_key alpha { key sk-alpha; models *; }
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_2;
+        root $TEST_NGINX_SERVER_ROOT/html;
+        location / {
+            if (-f $document_root/healthy) {
+                return 200 '{"healthy":true}';
+            }
+            return 500;
+        }
+    }
+--- request eval
+[ qq{POST /v1/chat/completions\n{"model":"gpt-4o","messages":[]}}, qq{POST /v1/chat/completions\n{"model":"gpt-4o","messages":[]}}, qq{POST /v1/chat/completions\n{"model":"gpt-4o","messages":[]}} ]
+--- error_code eval
+[502, 502, 503]
+--- response_body_like eval
+[ qr/status 500/, qr/status 500/, qr/No provider could be tried \(cooling down or circuit open\): \\"flaky\\"/ ]
+--- error_log
+provider "flaky" circuit open for 1000 ms after 2 consecutive failures
+--- wait: 1.1
+
+
+
+=== TEST 5: after the cooldown one probe goes through, and its success closes the circuit
+--- http_config
+    llm_provider flaky {
+        type openai;
+        url http://127.0.0.1:$TEST_NGINX_RAND_PORT_2/v1;
+        models gpt-4o;
+        circuit_breaker failures=2 cooldown=1s;
+    }
+    llm_virtual_key alpha { key sk-alpha; models *; }
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_2;
+        root $TEST_NGINX_SERVER_ROOT/html;
+        location / {
+            if (-f $document_root/healthy) {
+                return 200 '{"healthy":true}';
+            }
+            return 500;
+        }
+    }
+--- user_files
+>>> healthy
+yes
+--- request eval
+[ qq{POST /v1/chat/completions\n{"model":"gpt-4o","messages":[]}}, qq{POST /v1/chat/completions\n{"model":"gpt-4o","messages":[]}} ]
+--- response_body eval
+[ '{"healthy":true}', '{"healthy":true}' ]
+--- error_log
+provider "flaky" circuit closed
+
+
+
+=== TEST 6: no first byte within first_token: the next provider answers in time
+--- http_config
+    llm_provider slow {
+        type openai;
+        url http://127.0.0.1:$TEST_NGINX_RAND_PORT_1/v1;
+        models gpt-4o;
+        timeouts first_token=500ms;
+    }
+    llm_provider fast {
+        type openai;
+        url http://127.0.0.1:$TEST_NGINX_RAND_PORT_2/v1;
+        models gpt-4o;
+        weight 0;
+    }
+    llm_virtual_key alpha { key sk-alpha; models *; }
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_2;
+        location / { return 200 '{"fast":true}'; }
+    }
+--- tcp_listen: $TEST_NGINX_RAND_PORT_1
+--- tcp_reply_delay: 5s
+--- tcp_reply: HTTP/1.1 200 OK
+--- timeout: 1.5
+--- response_body chomp
+{"fast":true}
+--- error_log
+upstream timed out
+LLMLOG provider=fast attempts=2 status=200
