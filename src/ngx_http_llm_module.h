@@ -228,6 +228,8 @@ typedef struct {
     size_t                         carry_size;
     size_t                         carry_scan;
 
+    u_char                        *peek;       /* the first event, seen */
+
     u_char                        *resp;       /* a non-stream body copy */
     size_t                         resp_len;
     size_t                         resp_size;

@@ -8,6 +8,8 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 #include "ngx_http_llm_module.h"
+#include "ngx_http_llm_json.h"
+#include "ngx_http_llm_sse.h"
 
 
 static ngx_int_t ngx_http_llm_peer_get(ngx_peer_connection_t *pc,
@@ -33,6 +35,7 @@ static ngx_int_t ngx_http_llm_header_done(ngx_http_request_t *r,
 static ngx_int_t ngx_http_llm_forward_header(ngx_table_elt_t *h);
 static void ngx_http_llm_retry_after(ngx_http_llm_ctx_t *ctx,
     ngx_table_elt_t *h);
+static ngx_int_t ngx_http_llm_first_event(ngx_http_request_t *r);
 static void ngx_http_llm_abort_request(ngx_http_request_t *r);
 static void ngx_http_llm_finalize_request(ngx_http_request_t *r,
     ngx_int_t rc);
@@ -1028,6 +1031,12 @@ ngx_http_llm_header_done(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
     h->hash = ngx_hash_key(h->key.data, h->key.len);
     h->value = ctx->provider->name;
 
+    if (ctx->sse && u->headers_in.status_n == NGX_HTTP_OK) {
+        /* nothing reaches the client before the first event is seen */
+        u->process_header = ngx_http_llm_first_event;
+        return ngx_http_llm_first_event(r);
+    }
+
     /* from now on the read timeout is the idle timeout between events */
     ctx->conf->read_timeout = ctx->provider->idle_timeout;
 
@@ -1035,6 +1044,128 @@ ngx_http_llm_header_done(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
                    "llm: provider \"%V\" status %ui sse:%ui chunked:%ui",
                    &ctx->provider->name, u->headers_in.status_n,
                    (ngx_uint_t) ctx->sse, (ngx_uint_t) ctx->chunked_body);
+
+    return NGX_OK;
+}
+
+
+/*
+ * A 200 stream whose first event is an error is a failure like a 5xx,
+ * and a stream that sends nothing within first_token a timeout: both fail
+ * over, as no byte has reached the client yet.  The body bytes are only
+ * peeked at (de-chunked into a scratch copy); u->buffer.pos stays at the
+ * body's start for the filter.  The read timer armed when the request was
+ * sent is not re-armed while this returns NGX_AGAIN.
+ */
+
+static ngx_int_t
+ngx_http_llm_first_event(ngx_http_request_t *r)
+{
+    u_char                     *p, *last, *e;
+    size_t                      n;
+    ngx_int_t                   rc;
+    ngx_buf_t                   b;
+    ngx_str_t                   data;
+    ngx_uint_t                  complete, bad;
+    ngx_http_chunked_t          cs;
+    ngx_http_upstream_t        *u;
+    ngx_http_llm_ctx_t         *ctx;
+    ngx_http_llm_json_value_t   doc, err;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_llm_module);
+    u = r->upstream;
+
+    if (ctx->peek == NULL) {
+        ctx->peek = ngx_pnalloc(r->pool, u->conf->buffer_size);
+        if (ctx->peek == NULL) {
+            return NGX_ERROR;
+        }
+    }
+
+    b = u->buffer;
+    p = ctx->peek;
+    complete = 0;
+    bad = 0;
+
+    if (ctx->chunked_body) {
+        ngx_memzero(&cs, sizeof(ngx_http_chunked_t));
+
+        for ( ;; ) {
+            rc = ngx_http_parse_chunked(r, &b, &cs);
+
+            if (rc == NGX_OK) {
+                n = ngx_min((off_t) (b.last - b.pos), cs.size);
+                p = ngx_cpymem(p, b.pos, n);
+                b.pos += n;
+                cs.size -= n;
+                continue;
+            }
+
+            if (rc == NGX_DONE) {
+                complete = 1;
+                break;
+            }
+
+            if (rc == NGX_ERROR) {
+                /* a fault only if it comes before the first event */
+                bad = 1;
+            }
+
+            break;
+        }
+
+    } else {
+        n = b.last - b.pos;
+
+        if (ctx->length >= 0 && (off_t) n >= ctx->length) {
+            n = ctx->length;
+            complete = 1;
+        }
+
+        p = ngx_cpymem(p, b.pos, n);
+    }
+
+    last = p;
+
+    for (p = ctx->peek; (e = ngx_http_llm_sse_event_end(p, last)); p = e) {
+
+        if (ngx_http_llm_sse_data(p, e, &data) != NGX_OK) {
+            /* a comment or a keep-alive line: not yet an event */
+            continue;
+        }
+
+        if (!ngx_http_llm_sse_is_done(&data)
+            && ngx_http_llm_json_document(data.data, data.data + data.len,
+                                          &doc)
+               == NGX_OK
+            && ngx_http_llm_json_get(&doc, "error", &err) == NGX_OK
+            && err.type != NGX_HTTP_LLM_JSON_NULL)
+        {
+            ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                          "llm: provider \"%V\" sent an error as its first "
+                          "event: \"%*s\"", &ctx->provider->name,
+                          ngx_min(data.len, 200), data.data);
+
+            ctx->status.code = 0;
+            return NGX_HTTP_UPSTREAM_INVALID_HEADER;
+        }
+
+        break;
+    }
+
+    if (e == NULL && bad) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "llm: provider \"%V\" sent an invalid chunked response",
+                      &ctx->provider->name);
+        return NGX_HTTP_UPSTREAM_INVALID_HEADER;
+    }
+
+    if (e == NULL && !complete && !u->peer.connection->read->eof) {
+        return NGX_AGAIN;
+    }
+
+    /* from now on the read timeout is the idle timeout between events */
+    ctx->conf->read_timeout = ctx->provider->idle_timeout;
 
     return NGX_OK;
 }

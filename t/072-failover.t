@@ -9,6 +9,8 @@ our $Config = <<'_EOC_';
     }
 _EOC_
 
+sub chunk { join '', map { sprintf("%x\r\n%s\r\n", length, $_) } @_ }
+
 add_block_preprocessor(sub {
     my $block = shift;
     $block->set_value("config", $Config) unless defined $block->config;
@@ -195,3 +197,101 @@ provider "flaky" circuit closed
 --- error_log
 upstream timed out
 LLMLOG provider=fast attempts=2 status=200
+
+
+
+=== TEST 7: a 200 stream whose first event is an error fails over
+--- http_config
+    llm_provider bad {
+        type openai;
+        url http://127.0.0.1:$TEST_NGINX_RAND_PORT_1/v1;
+        models gpt-4o;
+    }
+    llm_provider good {
+        type openai;
+        url http://127.0.0.1:$TEST_NGINX_RAND_PORT_2/v1;
+        models gpt-4o;
+        weight 0;
+    }
+    llm_virtual_key alpha { key sk-alpha; models *; }
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_2;
+        location / {
+            default_type text/event-stream;
+            return 200 'data: {"choices":[{"delta":{"content":"ok"}}]}\n\ndata: [DONE]\n\n';
+        }
+    }
+--- tcp_listen: $TEST_NGINX_RAND_PORT_1
+--- tcp_reply eval
+[ "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n",
+  main::chunk(": keep-alive comment first\n\n"),
+  main::chunk(qq(data: {"error":{"message":"overloaded","code":529}}\n\n)) . "0\r\n\r\n" ]
+--- request
+POST /v1/chat/completions
+{"model":"gpt-4o","stream":true,"messages":[]}
+--- response_headers
+x-llm-provider: good
+--- response_body eval
+qq(data: {"choices":[{"delta":{"content":"ok"}}]}\n\ndata: [DONE]\n\n)
+--- error_log
+provider "bad" sent an error as its first event
+LLMLOG provider=good attempts=2 status=200
+
+
+
+=== TEST 8: the last provider's error as first event is the gateway's 502
+--- http_config
+    llm_provider bad {
+        type openai;
+        url http://127.0.0.1:$TEST_NGINX_RAND_PORT_1/v1;
+        models gpt-4o;
+    }
+    llm_virtual_key alpha { key sk-alpha; models *; }
+--- tcp_listen: $TEST_NGINX_RAND_PORT_1
+--- tcp_reply eval
+"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n" . qq(data: {"error":{"message":"boom"}}\n\n)
+--- request
+POST /v1/chat/completions
+{"model":"gpt-4o","stream":true,"messages":[]}
+--- error_code: 502
+--- response_body
+{"error":{"message":"Every provider failed (1 attempt): \"bad\" (no valid answer)","type":"api_error","param":null,"code":"upstream_failed"}}
+
+
+
+=== TEST 9: a stream whose headers came but no event within first_token fails over
+--- http_config
+    llm_provider mute {
+        type openai;
+        url http://127.0.0.1:$TEST_NGINX_RAND_PORT_1/v1;
+        models gpt-4o;
+        timeouts first_token=500ms;
+    }
+    llm_provider fast {
+        type openai;
+        url http://127.0.0.1:$TEST_NGINX_RAND_PORT_2/v1;
+        models gpt-4o;
+        weight 0;
+    }
+    llm_virtual_key alpha { key sk-alpha; models *; }
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_2;
+        location / {
+            default_type text/event-stream;
+            return 200 'data: [DONE]\n\n';
+        }
+    }
+--- tcp_listen: $TEST_NGINX_RAND_PORT_1
+--- tcp_reply eval
+"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n: waiting\n\n"
+--- tcp_no_close
+--- request
+POST /v1/chat/completions
+{"model":"gpt-4o","stream":true,"messages":[]}
+--- timeout: 1.5
+--- response_headers
+x-llm-provider: fast
+--- response_body eval
+"data: [DONE]\n\n"
+--- error_log
+upstream timed out
