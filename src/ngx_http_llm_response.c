@@ -349,6 +349,10 @@ ngx_http_llm_sse_events(ngx_http_llm_ctx_t *ctx, u_char *p, u_char *end,
                     p = e;
                     continue;
                 }
+
+            } else {
+                ctx->streamed += ngx_http_llm_openai_delta_len(data.data,
+                                                 data.data + data.len);
             }
         }
 

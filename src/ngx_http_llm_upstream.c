@@ -705,6 +705,7 @@ ngx_http_llm_reset_response(ngx_http_llm_ctx_t *ctx)
     ctx->completion_tokens = -1;
     ctx->cached_tokens = -1;
     ctx->usage_source = NGX_HTTP_LLM_USAGE_MISSING;
+    ctx->streamed = 0;
 }
 
 
@@ -1207,6 +1208,11 @@ ngx_http_llm_finalize_request(ngx_http_request_t *r, ngx_int_t rc)
     }
 
     ngx_http_llm_response_done(ctx);
+
+    /* a stream that gave no usage (cut, or a provider that omits it) */
+    if (ctx->sse && ctx->status.code == NGX_HTTP_OK) {
+        ngx_http_llm_openai_estimate(ctx);
+    }
 
     /*
      * A stream that ends without the provider's end marker is broken: the

@@ -126,7 +126,7 @@ POST /v1/chat/completions
 $main::E[0] . $main::E[1] . main::error_event('The provider stream from \"up\" was interrupted')
 --- error_log
 upstream prematurely closed connection
-LLMLOG in=- out=- cached=- usage=missing
+LLMLOG in=1 out=1 cached=0 usage=estimated
 
 
 
@@ -189,3 +189,16 @@ POST /v1/chat/completions
 $main::E[0] . main::error_event('The provider stream from \"up\" was interrupted')
 --- error_log
 sent an invalid chunked response
+
+
+
+=== TEST 10: a stream cut after some text is estimated from that text
+--- tcp_reply eval
+[$main::Head . main::chunks(@main::E)]
+--- request
+POST /v1/chat/completions
+{"model":"gpt-4o","stream":true,"messages":[{"role":"user","content":"0123456789abcdef"}]}
+--- response_body eval
+CORE::join('', @main::E) . main::error_event('The provider stream from \"up\" was interrupted')
+--- error_log
+LLMLOG in=12 out=2 cached=0 usage=estimated
