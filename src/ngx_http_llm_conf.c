@@ -49,6 +49,7 @@ ngx_http_llm_provider_block(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     char                      *rv;
     ngx_str_t                 *value;
+    ngx_url_t                  u;
     ngx_uint_t                 i;
     ngx_conf_t                 save;
     ngx_http_llm_provider_t   *pr, **ppr;
@@ -167,8 +168,22 @@ ngx_http_llm_provider_block(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         }
 
         if (!pr->disabled) {
-            /* the host may name an upstream{} block, before or after */
-            pr->upstream = ngx_http_upstream_add(cf, &pr->parsed, 0);
+            /*
+             * The host may name an upstream{} block, before or after.
+             * ngx_http_upstream_add() parses the url itself: it must get
+             * a fresh ngx_url_t (a parsed one would have its addrs array
+             * appended to, past its end).
+             */
+
+            ngx_memzero(&u, sizeof(ngx_url_t));
+
+            u.url.data = pr->url.data + (pr->ssl ? 8 : 7);
+            u.url.len = pr->url.len - (pr->ssl ? 8 : 7);
+            u.default_port = pr->ssl ? 443 : 80;
+            u.uri_part = 1;
+            u.no_resolve = 1;
+
+            pr->upstream = ngx_http_upstream_add(cf, &u, 0);
             if (pr->upstream == NULL) {
                 return NGX_CONF_ERROR;
             }
@@ -390,7 +405,6 @@ ngx_http_llm_set_url(ngx_conf_t *cf, ngx_http_llm_provider_t *pr,
         return NGX_CONF_ERROR;
     }
 
-    pr->parsed = u;
     pr->base_path = u.uri;
 
     while (pr->base_path.len

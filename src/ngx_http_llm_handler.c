@@ -339,6 +339,19 @@ ngx_http_llm_body_handler(ngx_http_request_t *r)
         rc = ngx_http_llm_route(r, ctx);
     }
 
+#if (NGX_DEBUG)
+    if (rc == NGX_OK) {
+        ngx_uint_t  i;
+
+        for (i = 0; i < ctx->ncandidates; i++) {
+            ngx_log_debug3(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                           "llm: candidate %ui \"%V/%V\"", i,
+                           &ctx->candidates[i].provider->name,
+                           &ctx->candidates[i].model);
+        }
+    }
+#endif
+
     if (rc == NGX_OK) {
         if (ctx->candidates[0].provider->type == NGX_HTTP_LLM_PROVIDER_MOCK) {
             rc = ngx_http_llm_mock_start(r, ctx);

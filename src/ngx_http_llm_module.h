@@ -66,7 +66,6 @@ typedef struct {
     ngx_str_t                      url;
     ngx_str_t                      base_path;  /* "/v1", no trailing slash */
     ngx_str_t                      host;       /* Host header, SNI, verify */
-    ngx_url_t                      parsed;
     ngx_http_upstream_srv_conf_t  *upstream;
     ngx_http_llm_keepalive_t      *keepalive;  /* implicit upstreams only */
     ngx_uint_t                     keepalive_max;

@@ -544,6 +544,12 @@ ngx_http_llm_peer_free(ngx_peer_connection_t *pc, void *data,
         }
 
     } else {
+        if (status) {
+            ngx_log_error(NGX_LOG_WARN, pc->log, 0,
+                          "llm: provider \"%V\" answered %ui",
+                          &c->provider->name, status);
+        }
+
         ngx_http_llm_breaker_report(c->provider, 0, pc->log);
     }
 
@@ -1011,9 +1017,6 @@ ngx_http_llm_header_done(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
              || u->headers_in.status_n >= NGX_HTTP_INTERNAL_SERVER_ERROR)
             && u->peer.tries <= 1))
     {
-        ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
-                      "llm: provider \"%V\" answered %ui",
-                      &ctx->provider->name, ctx->status.code);
         return NGX_HTTP_UPSTREAM_INVALID_HEADER;
     }
 

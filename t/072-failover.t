@@ -295,3 +295,73 @@ x-llm-provider: fast
 "data: [DONE]\n\n"
 --- error_log
 upstream timed out
+
+
+
+=== TEST 10: one request through every kind of failure to the provider that answers
+--- config
+    location /v1/ {
+        llm_gateway openai;
+        llm_next_upstream_tries 10;
+        access_log logs/error.log llm;
+    }
+--- http_config
+    llm_ssl_trusted_certificate /etc/ssl/certs/ca-certificates.crt;
+    llm_provider refused { type openai; url http://127.0.0.1:$TEST_NGINX_RAND_PORT_5/v1; models gpt-4o; }
+    llm_provider garbage { type openai; url http://127.0.0.1:$TEST_NGINX_RAND_PORT_1/v1; models gpt-4o; weight 0; }
+    llm_provider overloaded { type openai; url http://127.0.0.1:$TEST_NGINX_RAND_PORT_3/v1; models gpt-4o; weight 0; }
+    llm_provider untrusted { type openai; url https://127.0.0.1:$TEST_NGINX_RAND_PORT_4/v1; host localhost; models gpt-4o; weight 0; }
+    llm_provider good { type openai; url http://127.0.0.1:$TEST_NGINX_RAND_PORT_2/v1; models gpt-4o; weight 0; }
+    llm_virtual_key alpha { key sk-alpha; models *; }
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_3;
+        location / { return 529; }
+    }
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_4 ssl;
+        ssl_certificate $TEST_NGINX_CERT_DIR/server.crt;
+        ssl_certificate_key $TEST_NGINX_CERT_DIR/server.key;
+        location / { return 200 'not trusted'; }
+    }
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_2;
+        location / { return 200 '{"good":true}'; }
+    }
+--- tcp_listen: $TEST_NGINX_RAND_PORT_1
+--- tcp_reply: 220 smtp.example.com ESMTP ready
+--- response_headers
+x-llm-provider: good
+--- response_body chomp
+{"good":true}
+--- error_log
+Connection refused
+sent no valid HTTP/1.x header
+provider "overloaded" answered 529
+upstream SSL certificate verify error
+LLMLOG provider=good attempts=5 status=200
+
+
+
+=== TEST 11: llm_next_upstream_tries bounds the attempts; the error lists them
+--- config
+    location /v1/ {
+        llm_gateway openai;
+        llm_next_upstream_tries 2;
+        access_log logs/error.log llm;
+    }
+--- http_config
+    llm_provider a { type openai; url http://127.0.0.1:$TEST_NGINX_RAND_PORT_5/v1; models gpt-4o; }
+    llm_provider b { type openai; url http://127.0.0.1:$TEST_NGINX_RAND_PORT_3/v1; models gpt-4o; weight 0; }
+    llm_provider c { type openai; url http://127.0.0.1:$TEST_NGINX_RAND_PORT_2/v1; models gpt-4o; weight 0; }
+    llm_virtual_key alpha { key sk-alpha; models *; }
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_3;
+        location / { return 502; }
+    }
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_2;
+        location / { return 200 'never reached'; }
+    }
+--- error_code: 502
+--- response_body
+{"error":{"message":"Every provider failed (2 attempts): \"a\" (no valid answer), \"b\" (status 502)","type":"api_error","param":null,"code":"upstream_failed"}}
