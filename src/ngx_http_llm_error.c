@@ -89,7 +89,7 @@ ngx_int_t
 ngx_http_llm_error(ngx_http_request_t *r, ngx_uint_t status, const char *code,
     const char *fmt, ...)
 {
-    u_char              *p, buf[1024];
+    u_char              *p, *q, buf[1024];
     va_list              args;
     ngx_http_llm_ctx_t  *ctx;
 
@@ -117,8 +117,15 @@ ngx_http_llm_error(ngx_http_request_t *r, ngx_uint_t status, const char *code,
         ctx->err_code.len = ngx_strlen(code);
     }
 
+    /* the message may quote the client's strings: no forged log lines */
+    for (q = buf; q < p; q++) {
+        if (*q < 0x20 || *q == 0x7f) {
+            *q = '?';
+        }
+    }
+
     ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                  "llm: %ui %V", status, &ctx->err_message);
+                  "llm: %ui %*s", status, p - buf, buf);
 
     return status;
 }

@@ -314,3 +314,16 @@ HEAD /v1/models
 --- response_headers
 Content-Type: application/json
 --- response_body chomp
+
+
+
+=== TEST 26: a model name with a newline cannot forge a log line
+--- more_headers
+Authorization: Bearer sk-alpha
+--- request
+POST /v1/chat/completions
+{"model":"bad\n[error] forged","messages":[]}
+--- error_code: 403
+--- response_body_like: "message":"The model \\"bad\\u000a\[error\] forged\\" is not allowed
+--- error_log
+llm: 403 The model "bad?[error] forged" is not allowed
