@@ -365,3 +365,44 @@ LLMLOG provider=good attempts=5 status=200
 --- error_code: 502
 --- response_body
 {"error":{"message":"Every provider failed (2 attempts): \"a\" (no valid answer), \"b\" (status 502)","type":"api_error","param":null,"code":"upstream_failed"}}
+
+
+
+=== TEST 12: a provider that never reads the request: send timeout, next provider
+--- config
+    location /v1/ {
+        llm_gateway openai;
+        llm_max_body_size 32m;
+        client_body_buffer_size 32m;
+        access_log logs/error.log llm;
+    }
+--- http_config eval
+# a listener that never accepts: the kernel buffers a few MB, then the
+# gateway's send stalls
+$main::Stuck = IO::Socket::INET->new(Listen => 5, LocalAddr => '127.0.0.1',
+                                     LocalPort => 0, Proto => 'tcp')
+    or die "listen: $!";
+my $stuck = $main::Stuck->sockport;
+qq{
+    llm_provider stuck {
+        type openai;
+        url http://127.0.0.1:$stuck/v1;
+        models gpt-4o;
+        timeouts send=300ms;
+    }
+    llm_provider good { type openai; url http://127.0.0.1:\$TEST_NGINX_RAND_PORT_2/v1; models gpt-4o; weight 0; }
+    llm_virtual_key alpha { key sk-alpha; models *; }
+    server {
+        listen 127.0.0.1:\$TEST_NGINX_RAND_PORT_2;
+        client_max_body_size 32m;
+        location / { return 200 '{"good":true}'; }
+    }
+}
+--- request eval
+"POST /v1/chat/completions\n" . '{"model":"gpt-4o","messages":[{"role":"user","content":"' . ("x" x (24 * 1024 * 1024)) . '"}]}'
+--- timeout: 5
+--- response_body chomp
+{"good":true}
+--- error_log
+upstream timed out
+LLMLOG provider=good attempts=2 status=200
