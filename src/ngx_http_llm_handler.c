@@ -33,9 +33,12 @@ static void ngx_http_llm_drop_mocks(ngx_http_llm_ctx_t *ctx);
 ngx_int_t
 ngx_http_llm_handler(ngx_http_request_t *r)
 {
+    uint64_t                  t0;
     ngx_int_t                 rc;
     ngx_http_llm_ctx_t       *ctx;
     ngx_http_llm_loc_conf_t  *llcf;
+
+    t0 = ngx_http_llm_ns();
 
     if (r != r->main) {
         return NGX_HTTP_NOT_ALLOWED;
@@ -79,9 +82,14 @@ ngx_http_llm_handler(ngx_http_request_t *r)
     /* before the body is read: an unknown key costs no upload */
 
     rc = ngx_http_llm_authenticate(r, ctx);
+
+    ngx_http_llm_overhead(ctx, t0);
+
     if (rc != NGX_OK) {
         return rc;
     }
+
+    t0 = ngx_http_llm_ns();
 
     if (ctx->endpoint == NGX_HTTP_LLM_ENDPOINT_MODELS) {
         if (ngx_http_discard_request_body(r) != NGX_OK) {
@@ -101,6 +109,8 @@ ngx_http_llm_handler(ngx_http_request_t *r)
 
     /* retries and translation need the whole body */
     r->request_body_no_buffering = 0;
+
+    ngx_http_llm_overhead(ctx, t0);
 
     rc = ngx_http_read_client_request_body(r, ngx_http_llm_body_handler);
 
@@ -324,8 +334,11 @@ ngx_http_llm_read_body(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
 static void
 ngx_http_llm_body_handler(ngx_http_request_t *r)
 {
+    uint64_t             t0;
     ngx_int_t            rc;
     ngx_http_llm_ctx_t  *ctx;
+
+    t0 = ngx_http_llm_ns();
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_llm_module);
 
@@ -338,6 +351,9 @@ ngx_http_llm_body_handler(ngx_http_request_t *r)
     if (rc == NGX_OK) {
         rc = ngx_http_llm_route(r, ctx);
     }
+
+    /* nginx's own connect and send are not the module's time */
+    ngx_http_llm_overhead(ctx, t0);
 
 #if (NGX_DEBUG)
     if (rc == NGX_OK) {

@@ -32,6 +32,25 @@
 #define NGX_HTTP_LLM_MAX_CANDIDATES       16
 #define NGX_HTTP_LLM_MAX_EDITS            3
 
+/*
+ * $llm_overhead: nanoseconds spent in the module's own code per request,
+ * on CLOCK_MONOTONIC (a vDSO call, some 20 ns).
+ */
+#define ngx_http_llm_ns()                                                    \
+    ngx_http_llm_clock_ns()
+#define ngx_http_llm_overhead(ctx, t0)                                       \
+    (ctx)->overhead += ngx_http_llm_clock_ns() - (t0)
+
+static ngx_inline uint64_t
+ngx_http_llm_clock_ns(void)
+{
+    struct timespec  ts;
+
+    (void) clock_gettime(CLOCK_MONOTONIC, &ts);
+
+    return (uint64_t) ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 /* copies a string literal, its length counted by the compiler */
 #define ngx_http_llm_cpystr(p, s)  ngx_cpymem(p, s, sizeof(s) - 1)
 
@@ -241,6 +260,8 @@ typedef struct {
     size_t                         streamed;   /* text bytes streamed */
     ngx_msec_t                     ttft;
     unsigned                       ttft_set:1;
+    uint64_t                       overhead;   /* ns in the module */
+    ngx_int_t                    (*process)(ngx_http_request_t *r);
 
     /* an error the gateway answers with */
     ngx_uint_t                     err_status;

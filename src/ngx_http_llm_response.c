@@ -19,6 +19,8 @@
  */
 
 
+static ngx_int_t ngx_http_llm_filter_bytes(ngx_http_llm_ctx_t *ctx,
+    ssize_t bytes);
 static ngx_int_t ngx_http_llm_payload(ngx_http_llm_ctx_t *ctx, u_char *p,
     u_char *end, ngx_chain_t ***ll);
 static ngx_int_t ngx_http_llm_sse_feed(ngx_http_llm_ctx_t *ctx, u_char *p,
@@ -62,6 +64,22 @@ ngx_http_llm_filter(void *data, ssize_t bytes)
 {
     ngx_http_llm_ctx_t *ctx = data;
 
+    uint64_t   t0;
+    ngx_int_t  rc;
+
+    t0 = ngx_http_llm_ns();
+
+    rc = ngx_http_llm_filter_bytes(ctx, bytes);
+
+    ngx_http_llm_overhead(ctx, t0);
+
+    return rc;
+}
+
+
+static ngx_int_t
+ngx_http_llm_filter_bytes(ngx_http_llm_ctx_t *ctx, ssize_t bytes)
+{
     size_t                n;
     u_char               *p;
     ngx_int_t             rc;

@@ -28,6 +28,7 @@ static ngx_int_t ngx_http_llm_build_request(ngx_http_request_t *r,
 static void ngx_http_llm_reset_response(ngx_http_llm_ctx_t *ctx);
 static ngx_int_t ngx_http_llm_create_request(ngx_http_request_t *r);
 static ngx_int_t ngx_http_llm_reinit_request(ngx_http_request_t *r);
+static ngx_int_t ngx_http_llm_process_timed(ngx_http_request_t *r);
 static ngx_int_t ngx_http_llm_process_status_line(ngx_http_request_t *r);
 static ngx_int_t ngx_http_llm_process_header(ngx_http_request_t *r);
 static ngx_int_t ngx_http_llm_header_done(ngx_http_request_t *r,
@@ -203,7 +204,8 @@ ngx_http_llm_upstream_start(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
 
     u->create_request = ngx_http_llm_create_request;
     u->reinit_request = ngx_http_llm_reinit_request;
-    u->process_header = ngx_http_llm_process_status_line;
+    u->process_header = ngx_http_llm_process_timed;
+    ctx->process = ngx_http_llm_process_status_line;
     u->abort_request = ngx_http_llm_abort_request;
     u->finalize_request = ngx_http_llm_finalize_request;
 
@@ -288,12 +290,14 @@ ngx_http_llm_peer_get(ngx_peer_connection_t *pc, void *data)
     ngx_http_llm_ctx_t *ctx = data;
 
     u_char                    *colon;
+    uint64_t                   t0;
     ngx_int_t                  rc;
     ngx_uint_t                 tries, probe;
     ngx_http_request_t        *r;
     ngx_http_upstream_t       *u;
     ngx_http_llm_candidate_t  *c;
 
+    t0 = ngx_http_llm_ns();
     r = ctx->request;
     u = r->upstream;
 
@@ -384,6 +388,8 @@ ngx_http_llm_peer_get(ngx_peer_connection_t *pc, void *data)
     if (ngx_http_llm_build_request(r, ctx, c) != NGX_OK) {
         return NGX_ERROR;
     }
+
+    ngx_http_llm_overhead(ctx, t0);
 
     return rc;
 }
@@ -735,12 +741,33 @@ ngx_http_llm_reinit_request(ngx_http_request_t *r)
 
     ngx_http_llm_reset_response(ctx);
 
-    r->upstream->process_header = ngx_http_llm_process_status_line;
+    ctx->process = ngx_http_llm_process_status_line;
     r->upstream->input_filter_init = ngx_http_llm_filter_init;
     r->upstream->input_filter = ngx_http_llm_filter;
     r->state = 0;
 
     return NGX_OK;
+}
+
+
+/* the parser of the moment, timed for $llm_overhead */
+
+static ngx_int_t
+ngx_http_llm_process_timed(ngx_http_request_t *r)
+{
+    uint64_t             t0;
+    ngx_int_t            rc;
+    ngx_http_llm_ctx_t  *ctx;
+
+    t0 = ngx_http_llm_ns();
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_llm_module);
+
+    rc = ctx->process(r);
+
+    ngx_http_llm_overhead(ctx, t0);
+
+    return rc;
 }
 
 
@@ -782,7 +809,7 @@ ngx_http_llm_process_status_line(ngx_http_request_t *r)
         u->headers_in.connection_close = 1;
     }
 
-    u->process_header = ngx_http_llm_process_header;
+    ctx->process = ngx_http_llm_process_header;
 
     return ngx_http_llm_process_header(r);
 }
@@ -1037,7 +1064,7 @@ ngx_http_llm_header_done(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
 
     if (ctx->sse && u->headers_in.status_n == NGX_HTTP_OK) {
         /* nothing reaches the client before the first event is seen */
-        u->process_header = ngx_http_llm_first_event;
+        ctx->process = ngx_http_llm_first_event;
         return ngx_http_llm_first_event(r);
     }
 

@@ -30,6 +30,7 @@
 #define NGX_HTTP_LLM_VAR_ERROR           11
 #define NGX_HTTP_LLM_VAR_CUSTOMER        12
 #define NGX_HTTP_LLM_VAR_TEAM            13
+#define NGX_HTTP_LLM_VAR_OVERHEAD        14
 
 
 static ngx_int_t ngx_http_llm_variable(ngx_http_request_t *r,
@@ -80,6 +81,9 @@ static ngx_http_variable_t  ngx_http_llm_vars[] = {
 
     { ngx_string("llm_team"), NULL, ngx_http_llm_variable,
       NGX_HTTP_LLM_VAR_TEAM, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("llm_overhead"), NULL, ngx_http_llm_variable,
+      NGX_HTTP_LLM_VAR_OVERHEAD, NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
     { ngx_string("llm_meta_"), NULL, ngx_http_llm_meta_variable,
       0, NGX_HTTP_VAR_NOCACHEABLE|NGX_HTTP_VAR_PREFIX, 0 },
@@ -193,6 +197,12 @@ ngx_http_llm_variable(ngx_http_request_t *r, ngx_http_variable_value_t *v,
                             ctx->ttft % 1000)
                 - p;
         break;
+
+    case NGX_HTTP_LLM_VAR_OVERHEAD:
+        /* microseconds, rounded up */
+        return ngx_http_llm_int_value(r, v,
+                                      (ngx_int_t) ((ctx->overhead + 999)
+                                                   / 1000));
 
     case NGX_HTTP_LLM_VAR_ERROR:
         if (ctx->err_status) {

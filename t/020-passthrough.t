@@ -11,7 +11,7 @@ our $HttpConfig = <<'_EOC_';
         models gpt-4o gpt-4o-mini text-embedding-3-small;
     }
     llm_virtual_key alpha { key sk-alpha; models *; metadata team=ml; }
-    log_format llm 'LLMLOG key=$llm_virtual_key provider=$llm_provider model=$llm_model requested=$llm_requested_model in=$llm_prompt_tokens out=$llm_completion_tokens cached=$llm_cached_tokens usage=$llm_usage_source attempts=$llm_attempts team=$llm_meta_team error="$llm_error"';
+    log_format llm 'LLMLOG key=$llm_virtual_key provider=$llm_provider model=$llm_model requested=$llm_requested_model in=$llm_prompt_tokens out=$llm_completion_tokens cached=$llm_cached_tokens usage=$llm_usage_source attempts=$llm_attempts team=$llm_meta_team error="$llm_error" overhead=$llm_overhead';
 _EOC_
 
 our $Config = <<'_EOC_';
@@ -77,8 +77,9 @@ x-request-id: req-1
 !x-ratelimit-remaining-requests
 --- response_body chomp
 {"id":"c1","object":"chat.completion","choices":[],"usage":{"prompt_tokens":7,"completion_tokens":3,"prompt_tokens_details":{"cached_tokens":2}}}
---- error_log
-LLMLOG key=alpha provider=up model=gpt-4o requested=gpt-4o in=7 out=3 cached=2 usage=reported attempts=1 team=ml error="-"
+--- error_log eval
+[ 'LLMLOG key=alpha provider=up model=gpt-4o requested=gpt-4o in=7 out=3 cached=2 usage=reported attempts=1 team=ml error="-"',
+  qr/error="-" overhead=[1-9]\d*$/m ]
 --- no_error_log
 [error]
 
