@@ -14,7 +14,7 @@ CC_OPT      := -g -O2 -fstack-protector-strong -Wformat \
 ASAN_OPT    := -g -O1 -fPIC -fsanitize=address -fno-omit-frame-pointer
 LIBASAN     := $(shell gcc -print-file-name=libasan.so 2>/dev/null)
 
-DEB_PACKAGES := gcc clang make nginx nginx-dev libcjson-dev libhiredis-dev \
+DEB_PACKAGES := gcc clang make wrk nginx nginx-dev libcjson-dev libhiredis-dev \
                 libpcre2-dev libcurl4-openssl-dev libssl-dev zlib1g-dev \
                 libtest-base-perl libtext-diff-perl openssl curl
 
@@ -27,7 +27,8 @@ NGX_INCS    := -I$(BUILD)/nginx/objs -I$(NGX_SRC)/src/core \
                -I$(NGX_SRC)/src/event -I$(NGX_SRC)/src/event/modules \
                -I$(NGX_SRC)/src/os/unix -Isrc
 
-.PHONY: all deps module run test test-unit test-t test-asan fuzz sdk clean
+.PHONY: all deps module run test test-unit test-t test-asan fuzz sdk bench \
+        clean
 
 all: module
 
@@ -124,6 +125,11 @@ test-asan: deps
 	    ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0:log_path=$(BUILD)/asan \
 	    prove -I t/lib -r t
 	tests/asan-check.sh $(BUILD)/asan.*
+
+# the module against plain proxy_pass, side by side (bench/results.md)
+bench: deps
+	@$(MAKE) -s module
+	MODULE=$(MODULE) NGINX_BIN=$(NGINX) bench/run.sh
 
 # the official SDKs the suite drives the gateway with
 sdk: t/sdk/node_modules/openai/package.json

@@ -191,29 +191,49 @@ ngx_http_llm_json_value(u_char *p, u_char *end, ngx_uint_t depth,
 }
 
 
+/*
+ * Strings are most of a prompt: the quote and the backslash are found with
+ * memchr() (vectorised in libc); control characters, which JSON forbids
+ * unescaped, are checked in the same pass over the span between them.
+ */
+
 static u_char *
 ngx_http_llm_json_string(u_char *p, u_char *end)
 {
-    ngx_uint_t  cp;
+    u_char      *q, *bs, *c;
+    ngx_uint_t   cp;
 
     p++;
 
-    while (p < end) {
-
-        if (*p == '"') {
-            return p + 1;
-        }
-
-        if (*p < 0x20) {
+    for ( ;; ) {
+        q = memchr(p, '"', end - p);
+        if (q == NULL) {
             return NULL;
         }
 
-        if (*p != '\\') {
-            p++;
-            continue;
+        bs = memchr(p, '\\', q - p);
+
+        if (bs == NULL) {
+            for (c = p; c < q; c++) {
+                if (*c < 0x20) {
+                    return NULL;
+                }
+            }
+
+            return q + 1;
         }
 
-        if (++p >= end) {
+        for (c = p; c < bs; c++) {
+            if (*c < 0x20) {
+                return NULL;
+            }
+        }
+
+        /* an escape: check it, then go on after it */
+
+        p = bs + 1;
+
+        if (p >= end) {
             return NULL;
         }
 
@@ -235,8 +255,6 @@ ngx_http_llm_json_string(u_char *p, u_char *end)
             return NULL;
         }
     }
-
-    return NULL;
 }
 
 

@@ -31,7 +31,7 @@ ngx_int_t
 ngx_http_llm_openai_parse_request(ngx_http_request_t *r,
     ngx_http_llm_ctx_t *ctx)
 {
-    u_char                     *body;
+    u_char                     *body, *p, *end;
     ssize_t                     n;
     ngx_int_t                   rc;
     ngx_uint_t                  seen_model, seen_stream, seen_prompt;
@@ -46,33 +46,54 @@ ngx_http_llm_openai_parse_request(ngx_http_request_t *r,
                                   "The request body is empty.");
     }
 
-    if (ngx_http_llm_json_document(body, body + ctx->body.len, &doc)
-        != NGX_OK)
-    {
-        return ngx_http_llm_error(r, NGX_HTTP_BAD_REQUEST, "invalid_json",
-                                  "The request body is not valid JSON.");
-    }
+    /*
+     * One pass: the members are validated as they are walked, then only
+     * white space may follow the closing brace.
+     */
 
-    if (doc.type != NGX_HTTP_LLM_JSON_OBJECT) {
+    end = body + ctx->body.len;
+    p = ngx_http_llm_json_ws(body, end);
+
+    if (p == end || *p != '{') {
+        if (ngx_http_llm_json_document(body, end, &doc) != NGX_OK) {
+            return ngx_http_llm_error(r, NGX_HTTP_BAD_REQUEST,
+                                      "invalid_json",
+                                      "The request body is not valid JSON.");
+        }
+
         return ngx_http_llm_error(r, NGX_HTTP_BAD_REQUEST, "invalid_json",
                                   "The request body must be a JSON object.");
     }
 
+    doc.start = p;
+    doc.end = end;
+    doc.type = NGX_HTTP_LLM_JSON_OBJECT;
+
     prompt = (ctx->endpoint == NGX_HTTP_LLM_ENDPOINT_CHAT) ? "messages"
                                                             : "input";
 
-    ctx->object_offset = doc.start + 1 - body;
+    ctx->object_offset = p + 1 - body;
     seen_model = 0;
     seen_stream = 0;
     seen_prompt = 0;
 
-    ngx_http_llm_json_iter_init(&it, &doc);
+    it.pos = p + 1;
+    it.end = end;
+    it.first = 1;
 
     for ( ;; ) {
         rc = ngx_http_llm_json_next(&it, &k, &v);
 
         if (rc == NGX_DONE) {
-            break;
+            p = ngx_http_llm_json_ws(it.pos, end);
+
+            if (p < end && *p == '}'
+                && ngx_http_llm_json_ws(p + 1, end) == end)
+            {
+                break;
+            }
+
+            rc = NGX_ERROR;
         }
 
         if (rc == NGX_ERROR) {

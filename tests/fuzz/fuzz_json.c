@@ -17,7 +17,7 @@
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    u_char                     *p, *out, *esc;
+    u_char                     *p, *q, *out, *esc;
     int64_t                     n;
     ssize_t                     len;
     ngx_http_llm_json_iter_t    it;
@@ -30,6 +30,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     memcpy(p, data, size);
+
+    /* the request path: members walked and validated in one pass */
+    q = ngx_http_llm_json_ws(p, p + size);
+
+    if (q < p + size && *q == '{') {
+        it.pos = q + 1;
+        it.end = p + size;
+        it.first = 1;
+
+        while (ngx_http_llm_json_next(&it, &k, &v) == NGX_OK) {
+            if (v.start < p || v.end > p + size || k.end > v.start) {
+                abort();
+            }
+        }
+    }
 
     if (ngx_http_llm_json_document(p, p + size, &doc) != NGX_OK) {
         free(p);

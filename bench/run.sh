@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# make bench: what the module costs over the nginx you already run.
+#
+# One nginx, one worker, three servers: a fast canned "provider", plain
+# proxy_pass to it (the baseline) and the gateway in passthrough to it.
+# The same wrk load against both, alternated, medians reported.  CPU per
+# request comes from the worker's /proc/PID/stat, not wall time.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+MODULE=${MODULE:-$ROOT/build/nginx/objs/ngx_http_llm_module.so}
+NGINX_BIN=${NGINX_BIN:-/usr/sbin/nginx}
+SECONDS_PER_RUN=${BENCH_SECONDS:-3}
+CONNS=${BENCH_CONNECTIONS:-16}
+ROUNDS=${BENCH_ROUNDS:-3}
+W=$ROOT/build/bench
+OUT=$ROOT/bench/results.md
+P1=18601 P2=18602 P3=18603
+
+rm -rf "$W"
+mkdir -p "$W/logs" "$W/tmp" "$W/bodies" "$W/static/json/v1/chat" \
+         "$W/static/sse/v1/chat"
+
+# canned answers: one chat completion, and a stream of 100 events
+perl -e '
+  my $j = q({"id":"chatcmpl-b","object":"chat.completion","created":1,"model":"gpt-4o","choices":[{"index":0,"message":{"role":"assistant","content":"Hello from the bench provider."},"finish_reason":"stop"}],"usage":{"prompt_tokens":250,"completion_tokens":7,"total_tokens":257}});
+  my $ev = q(data: {"id":"chatcmpl-b","object":"chat.completion.chunk","created":1,"model":"gpt-4o","choices":[{"index":0,"delta":{"content":"token "},"finish_reason":null}]}) . "\\n\\n";
+  my $s = $ev x 100;
+  $s .= q(data: {"id":"chatcmpl-b","object":"chat.completion.chunk","created":1,"model":"gpt-4o","choices":[],"usage":{"prompt_tokens":250,"completion_tokens":100,"total_tokens":350}}) . "\\n\\ndata: [DONE]\\n\\n";
+  open my $f, ">", "'"$W"'/static/json/v1/chat/completions"; print $f $j; close $f;
+  open $f, ">", "'"$W"'/static/sse/v1/chat/completions"; print $f $s; close $f;
+  for my $kb (1, 32, 512) {
+    for my $stream (0, 1) {
+      my $pre = q({"model":"gpt-4o") . ($stream ? q(,"stream":true) : "") . q(,"messages":[{"role":"user","content":");
+      my $post = q("}]});
+      my $pad = $kb * 1024 - length($pre) - length($post);
+      open $f, ">", "'"$W"'/bodies/${kb}k" . ($stream ? "-stream" : "") . ".json";
+      print $f $pre, "a" x $pad, $post; close $f;
+    }
+  }'
+
+cat > "$W/nginx.conf" <<CONF
+load_module $MODULE;
+worker_processes 1;
+error_log logs/error.log warn;
+pid logs/nginx.pid;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    client_body_temp_path tmp/body;
+    client_max_body_size 8m;
+    client_body_buffer_size 1m;
+    log_format ovh '\$llm_overhead';
+
+    upstream provider { server 127.0.0.1:$P1; keepalive 64; }
+
+    # POST to a static file is a 405: served as a 200 GET instead
+    server {
+        listen 127.0.0.1:$P1;
+        root $W/static;
+        error_page 405 =200 \$uri;
+        location /json/ { default_type application/json; }
+        location /sse/ { default_type text/event-stream; }
+    }
+
+    server {
+        listen 127.0.0.1:$P2;
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";
+        location /json/ { proxy_pass http://provider; }
+        location /sse/ { proxy_pass http://provider; proxy_buffering off; }
+    }
+
+    llm_provider json { type openai; url http://provider/json/v1; host 127.0.0.1; models gpt-4o; }
+    llm_provider sse { type openai; url http://provider/sse/v1; host 127.0.0.1; models gpt-4o; }
+    llm_virtual_key bench { key sk-bench; models json/* sse/*; }
+
+    server {
+        listen 127.0.0.1:$P3;
+        location /v1/ {
+            llm_gateway openai;
+            access_log logs/overhead.log ovh;
+        }
+    }
+}
+CONF
+
+"$NGINX_BIN" -p "$W/" -c "$W/nginx.conf" -t -q
+"$NGINX_BIN" -p "$W/" -c "$W/nginx.conf"
+trap 'kill $(cat "$W/logs/nginx.pid") 2>/dev/null || true' EXIT
+sleep 0.5
+WORKER=$(pgrep -P "$(cat "$W/logs/nginx.pid")" | head -1)
+TICK=$(getconf CLK_TCK)
+
+cat > "$W/post.lua" <<'LUA'
+local f = io.open(os.getenv("BENCH_BODY"), "rb")
+wrk.method = "POST"
+wrk.body = f:read("*a")
+f:close()
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer sk-bench"
+LUA
+
+cpu() { awk '{print $14 + $15}' "/proc/$WORKER/stat"; }
+
+# one run: prints "rps p50_ms p99_ms cpu_us_per_request"
+run() {
+    local url=$1 body=$2 c0 c1 out
+    c0=$(cpu)
+    out=$(BENCH_BODY=$body wrk -t1 -c"$CONNS" -d"${SECONDS_PER_RUN}s" \
+          --latency -s "$W/post.lua" "$url")
+    c1=$(cpu)
+    echo "$out" | awk -v c0="$c0" -v c1="$c1" -v tick="$TICK" '
+        function ms(v) { if (v ~ /us$/) return v / 1000;
+                         if (v ~ /ms$/) return v + 0;
+                         if (v ~ /s$/) return v * 1000; return v }
+        / 50%/ { p50 = ms($2) } / 99%/ { p99 = ms($2) }
+        /requests in/ { n = $1 }
+        /Requests\/sec/ { rps = $2 }
+        /Non-2xx/ { bad = $NF }
+        END { if (bad) { print "non-2xx answers: " bad > "/dev/stderr"; exit 1 }
+              printf "%.0f %.3f %.3f %.1f\n", rps, p50, p99,
+                     (c1 - c0) * 1e6 / tick / n }'
+}
+
+median() { sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
+
+printf '| scenario | proxy_pass req/s | module req/s | ratio | p50 / p99 ms (proxy) | p50 / p99 ms (module) | CPU µs/req (proxy) | CPU µs/req (module) | added CPU µs/req | $llm_overhead µs |\n' > "$W/table"
+printf '|---|---|---|---|---|---|---|---|---|---|\n' >> "$W/table"
+
+for scenario in 1k 32k 512k 1k-stream 32k-stream 512k-stream; do
+    body="$W/bodies/$scenario.json"
+    case $scenario in
+        *stream) base="http://127.0.0.1:$P2/sse/v1/chat/completions"
+                 model="sse" ;;
+        *)       base="http://127.0.0.1:$P2/json/v1/chat/completions"
+                 model="json" ;;
+    esac
+    sed -i "s/\"model\":\"[a-z]*\/\?gpt-4o\"/\"model\":\"$model\/gpt-4o\"/" "$body"
+    : > "$W/base" ; : > "$W/mod"
+    for r in $(seq "$ROUNDS"); do
+        run "$base" "$body" >> "$W/base"
+        : > "$W/logs/overhead.log"
+        kill -USR1 "$(cat "$W/logs/nginx.pid")"; sleep 0.1
+        run "http://127.0.0.1:$P3/v1/chat/completions" "$body" >> "$W/mod"
+    done
+    ovh=$(awk '{s += $1; n++} END {printf "%.1f", n ? s / n : 0}' "$W/logs/overhead.log")
+    b_rps=$(cut -d' ' -f1 "$W/base" | median); m_rps=$(cut -d' ' -f1 "$W/mod" | median)
+    b50=$(cut -d' ' -f2 "$W/base" | median); m50=$(cut -d' ' -f2 "$W/mod" | median)
+    b99=$(cut -d' ' -f3 "$W/base" | median); m99=$(cut -d' ' -f3 "$W/mod" | median)
+    bcpu=$(cut -d' ' -f4 "$W/base" | median); mcpu=$(cut -d' ' -f4 "$W/mod" | median)
+    awk -v s="$scenario" -v br="$b_rps" -v mr="$m_rps" -v b50="$b50" -v b99="$b99" \
+        -v m50="$m50" -v m99="$m99" -v bc="$bcpu" -v mc="$mcpu" -v o="$ovh" \
+        'BEGIN { printf "| %s | %d | %d | %.2f | %.2f / %.2f | %.2f / %.2f | %.1f | %.1f | %.1f | %s |\n",
+                 s, br, mr, mr / br, b50, b99, m50, m99, bc, mc, mc - bc, o }' >> "$W/table"
+done
+
+RSS=$(awk '/VmHWM/ {print $2 " " $3}' "/proc/$WORKER/status")
+
+{
+    echo "# Benchmark results"
+    echo
+    echo "Measured by \`make bench\` on $(date -u +%Y-%m-%d): $(nproc) cores,"
+    echo "$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo),"
+    echo "$(uname -sr), nginx $("$NGINX_BIN" -v 2>&1 | sed 's/.*\///'), one worker;"
+    echo "wrk -t1 -c$CONNS, ${SECONDS_PER_RUN}s runs, $ROUNDS alternated rounds, medians."
+    echo "Same upstream for both: a canned provider in the same nginx, keep-alive."
+    echo "Streams are 100 events. CPU is the worker's (it serves the provider too,"
+    echo "equally in both columns), so *added CPU* is the module's cost."
+    echo
+    cat "$W/table"
+    echo
+    echo "Peak worker RSS over the whole run: $RSS."
+    echo
+    echo "Not measured yet: OpenAI->Anthropic translation and governance (10 and"
+    echo "10,000 keys) - those features are not built yet."
+} > "$OUT"
+
+cat "$OUT"
