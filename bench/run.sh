@@ -51,6 +51,7 @@ http {
     client_max_body_size 8m;
     client_body_buffer_size 1m;
     log_format ovh '\$llm_overhead';
+    log_format ovh_base '\$status';
 
     upstream provider { server 127.0.0.1:$P1; keepalive 64; }
 
@@ -63,8 +64,11 @@ http {
         location /sse/ { default_type text/event-stream; }
     }
 
+    # both sides write one log line a request, so that logging is no
+    # difference between them
     server {
         listen 127.0.0.1:$P2;
+        access_log logs/baseline.log ovh_base;
         proxy_http_version 1.1;
         proxy_set_header Connection "";
         location /json/ { proxy_pass http://provider; }
