@@ -16,6 +16,7 @@ static u_char *ngx_http_llm_json_number(u_char *p, u_char *end);
 static u_char *ngx_http_llm_json_literal(u_char *p, u_char *end,
     const char *lit, size_t len);
 static ngx_int_t ngx_http_llm_json_hex4(u_char *p, ngx_uint_t *cp);
+static ngx_int_t ngx_http_llm_json_has_ctl(u_char *p, u_char *end);
 
 
 u_char *
@@ -200,7 +201,7 @@ ngx_http_llm_json_value(u_char *p, u_char *end, ngx_uint_t depth,
 static u_char *
 ngx_http_llm_json_string(u_char *p, u_char *end)
 {
-    u_char      *q, *bs, *c;
+    u_char      *q, *bs;
     ngx_uint_t   cp;
 
     p++;
@@ -213,20 +214,12 @@ ngx_http_llm_json_string(u_char *p, u_char *end)
 
         bs = memchr(p, '\\', q - p);
 
-        if (bs == NULL) {
-            for (c = p; c < q; c++) {
-                if (*c < 0x20) {
-                    return NULL;
-                }
-            }
-
-            return q + 1;
+        if (ngx_http_llm_json_has_ctl(p, bs ? bs : q)) {
+            return NULL;
         }
 
-        for (c = p; c < bs; c++) {
-            if (*c < 0x20) {
-                return NULL;
-            }
+        if (bs == NULL) {
+            return q + 1;
         }
 
         /* an escape: check it, then go on after it */
@@ -255,6 +248,43 @@ ngx_http_llm_json_string(u_char *p, u_char *end)
             return NULL;
         }
     }
+}
+
+
+/*
+ * Whether [p, end) holds a byte below 0x20: eight bytes at a time (a byte
+ * under 0x20 borrows into its top bit, one of 0x80 and above is masked
+ * out), every hint confirmed byte by byte.
+ */
+
+static ngx_int_t
+ngx_http_llm_json_has_ctl(u_char *p, u_char *end)
+{
+    uint64_t  w;
+
+    for ( /* void */ ; end - p >= 8; p += 8) {
+        ngx_memcpy(&w, p, 8);
+
+        if (((w - 0x2020202020202020ULL) & ~w & 0x8080808080808080ULL)
+            == 0)
+        {
+            continue;
+        }
+
+        if (p[0] < 0x20 || p[1] < 0x20 || p[2] < 0x20 || p[3] < 0x20
+            || p[4] < 0x20 || p[5] < 0x20 || p[6] < 0x20 || p[7] < 0x20)
+        {
+            return 1;
+        }
+    }
+
+    for ( /* void */ ; p < end; p++) {
+        if (*p < 0x20) {
+            return 1;
+        }
+    }
+
+    return 0;
 }
 
 

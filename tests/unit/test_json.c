@@ -76,6 +76,10 @@ main(void)
     CHECK(!valid("\"\\x\""));
     CHECK(!valid("\"\\u12g4\""));
     CHECK(!valid("\"tab\there\""));
+    CHECK(!valid("\"0123456789abcdef\x01xyz\""));
+    CHECK(!valid("\"0123456\x1f\""));
+    CHECK(valid("\"0123456789abcdef caf\xc3\xa9 \xe2\x82\xac\x7f 0123456\""));
+    CHECK(valid("\"\x20\x21\x2f\x3f\x40\x7e\x80\xff\x9f\xa0 !\""));
     CHECK(!valid("\"unterminated"));
     CHECK(!valid("tru"));
     CHECK(!valid("nul"));
