@@ -132,7 +132,7 @@ median() { sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (
 printf '| scenario | proxy_pass req/s | module req/s | ratio | p50 / p99 ms (proxy) | p50 / p99 ms (module) | CPU µs/req (proxy) | CPU µs/req (module) | added CPU µs/req | $llm_overhead µs |\n' > "$W/table"
 printf '|---|---|---|---|---|---|---|---|---|---|\n' >> "$W/table"
 
-for scenario in 1k 32k 512k 1k-stream 32k-stream 512k-stream; do
+for scenario in ${BENCH_SCENARIOS:-1k 32k 512k 1k-stream 32k-stream 512k-stream}; do
     body="$W/bodies/$scenario.json"
     case $scenario in
         *stream) base="http://127.0.0.1:$P2/sse/v1/chat/completions"

@@ -1009,9 +1009,6 @@ ngx_http_llm_header_done(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
     ctx->length = u->headers_in.chunked ? -1
                                         : u->headers_in.content_length_n;
 
-    /* the client gets its own framing */
-    u->headers_in.content_length_n = -1;
-
     ct = u->headers_in.content_type ? &u->headers_in.content_type->value
                                     : NULL;
 
@@ -1022,6 +1019,14 @@ ngx_http_llm_header_done(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
            == 0)
     {
         ctx->sse = 1;
+    }
+
+    /*
+     * A JSON answer goes out unchanged, so its length holds; a stream is
+     * edited (the usage chunk) and framed for the client by nginx.
+     */
+    if (ctx->sse || ctx->chunked_body) {
+        u->headers_in.content_length_n = -1;
     }
 
     if (u->headers_in.status_n == NGX_HTTP_NO_CONTENT

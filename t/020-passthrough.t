@@ -72,6 +72,8 @@ POST /v1/chat/completions
 main::head($ENV{TEST_NGINX_RAND_PORT_1}, qq({ "model" : "gpt-4o",  "temperature":0.25, "messages":[{"role":"user","content":"caf\\u00e9 \\"q\\""}], "extra":{"nested":[1,2,{"a":null}]} }\n), "chat/completions")
 --- response_headers
 Content-Type: application/json
+Content-Length: 145
+!Transfer-Encoding
 x-request-id: req-1
 !openai-organization
 !x-ratelimit-remaining-requests
