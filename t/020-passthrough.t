@@ -2,6 +2,7 @@
 # model name and stream_options.include_usage; responses come back
 # unchanged; usage is read for the $llm_* variables.
 use Test::Nginx::Socket 'no_plan';
+use LLMHelpers;
 
 our $HttpConfig = <<'_EOC_';
     llm_provider up {
@@ -28,21 +29,6 @@ sub head {
         . "Content-Type: application/json\r\n"
         . "Content-Length: " . length($body) . "\r\n"
         . "Accept: " . ($_[3] || "application/json") . "\r\n\r\n" . $body;
-}
-
-sub resp {
-    my ($status, $ctype, $body, $extra) = @_;
-    return "HTTP/1.1 $status\r\nContent-Type: $ctype\r\n"
-        . "Content-Length: " . length($body) . "\r\n" . ($extra // '')
-        . "\r\n" . $body;
-}
-
-sub chunked {
-    my ($status, $ctype, @chunks) = @_;
-    return "HTTP/1.1 $status\r\nContent-Type: $ctype\r\n"
-        . "Transfer-Encoding: chunked\r\n\r\n"
-        . join('', map { sprintf("%x\r\n%s\r\n", length, $_) } @chunks)
-        . "0\r\n\r\n";
 }
 
 add_block_preprocessor(sub {

@@ -2,6 +2,7 @@
 # boundaries, the usage chunk the gateway added removed again, usage read,
 # and broken or stalled streams ending with an explicit error event.
 use Test::Nginx::Socket 'no_plan';
+use LLMHelpers;
 
 our $HttpConfig = <<'_EOC_';
     llm_provider up {
@@ -31,20 +32,6 @@ our $Usage = qq(data: {"id":"c1","object":"chat.completion.chunk","choices":[],"
 our $Done = "data: [DONE]\n\n";
 our $Head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
           . "Transfer-Encoding: chunked\r\n\r\n";
-
-sub chunks { join '', map { sprintf("%x\r\n%s\r\n", length, $_) } @_ }
-
-# cuts a byte string at the given offsets: each piece is one TCP write
-sub cut {
-    my ($s, @at) = @_;
-    my @parts;
-    my $prev = 0;
-    for my $at (@at, length $s) {
-        push @parts, substr($s, $prev, $at - $prev);
-        $prev = $at;
-    }
-    return \@parts;
-}
 
 sub error_event {
     my ($msg) = @_;

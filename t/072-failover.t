@@ -1,6 +1,7 @@
 # Failover: key pools and cooldowns, Retry-After, the circuit breaker,
 # time-to-first-token.
 use Test::Nginx::Socket 'no_plan';
+use LLMHelpers;
 
 our $Config = <<'_EOC_';
     location /v1/ {
@@ -8,8 +9,6 @@ our $Config = <<'_EOC_';
         access_log logs/error.log llm;
     }
 _EOC_
-
-sub chunk { join '', map { sprintf("%x\r\n%s\r\n", length, $_) } @_ }
 
 add_block_preprocessor(sub {
     my $block = shift;
@@ -224,8 +223,8 @@ LLMLOG provider=fast attempts=2 status=200
 --- tcp_listen: $TEST_NGINX_RAND_PORT_1
 --- tcp_reply eval
 [ "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n",
-  main::chunk(": keep-alive comment first\n\n"),
-  main::chunk(qq(data: {"error":{"message":"overloaded","code":529}}\n\n)) . "0\r\n\r\n" ]
+  main::chunks(": keep-alive comment first\n\n"),
+  main::chunks(qq(data: {"error":{"message":"overloaded","code":529}}\n\n)) . "0\r\n\r\n" ]
 --- request
 POST /v1/chat/completions
 {"model":"gpt-4o","stream":true,"messages":[]}
