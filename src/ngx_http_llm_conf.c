@@ -92,8 +92,6 @@ ngx_http_llm_provider_block(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     pr->breaker_failures = NGX_CONF_UNSET_UINT;
     pr->breaker_cooldown = NGX_CONF_UNSET_MSEC;
     pr->stream_events = NGX_CONF_UNSET_UINT;
-    pr->file = cf->conf_file->file.name;
-    pr->line = cf->conf_file->line;
 
     if (ngx_array_init(&pr->api_keys, cf->pool, 1,
                        sizeof(ngx_http_llm_api_key_t))
@@ -201,8 +199,6 @@ ngx_http_llm_provider_block(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     ngx_conf_init_uint_value(pr->breaker_failures, 5);
     ngx_conf_init_msec_value(pr->breaker_cooldown, 30000);
     ngx_conf_init_uint_value(pr->stream_events, 8);
-
-    pr->dialect = NGX_HTTP_LLM_DIALECT_OPENAI;
 
     return NGX_CONF_OK;
 }

@@ -18,6 +18,8 @@ static ngx_int_t ngx_http_llm_authenticate(ngx_http_request_t *r,
     ngx_http_llm_ctx_t *ctx);
 static ngx_int_t ngx_http_llm_header_key(ngx_http_request_t *r,
     ngx_str_t *key);
+static ngx_int_t ngx_http_llm_read_body(ngx_http_request_t *r,
+    ngx_http_llm_ctx_t *ctx);
 static void ngx_http_llm_body_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_llm_route(ngx_http_request_t *r,
     ngx_http_llm_ctx_t *ctx);
@@ -53,7 +55,6 @@ ngx_http_llm_handler(ngx_http_request_t *r)
 
     ctx->request = r;
     ctx->lcf = llcf;
-    ctx->dialect = llcf->gateway;
     ctx->prompt_tokens = -1;
     ctx->completion_tokens = -1;
     ctx->cached_tokens = -1;
@@ -254,7 +255,7 @@ ngx_http_llm_header_key(ngx_http_request_t *r, ngx_str_t *key)
 }
 
 
-ngx_int_t
+static ngx_int_t
 ngx_http_llm_read_body(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
 {
     u_char       *p;

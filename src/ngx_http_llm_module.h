@@ -80,7 +80,6 @@ typedef struct ngx_http_llm_keepalive_s  ngx_http_llm_keepalive_t;
 typedef struct {
     ngx_str_t                      name;
     ngx_uint_t                     type;
-    ngx_uint_t                     dialect;
 
     ngx_str_t                      url;
     ngx_str_t                      base_path;  /* "/v1", no trailing slash */
@@ -108,9 +107,6 @@ typedef struct {
     /* mock */
     ngx_msec_t                     latency;
     ngx_uint_t                     stream_events;
-
-    ngx_str_t                      file;       /* where it was declared */
-    ngx_uint_t                     line;
 } ngx_http_llm_provider_t;
 
 
@@ -170,7 +166,6 @@ typedef struct {
     ngx_event_set_peer_session_pt  set_session;
     ngx_event_save_peer_session_pt save_session;
 #endif
-    unsigned                       inited:1;
 } ngx_http_llm_candidate_t;
 
 
@@ -194,7 +189,6 @@ typedef struct {
     ngx_http_llm_loc_conf_t       *lcf;
     ngx_http_llm_vkey_t           *vkey;
     ngx_uint_t                     endpoint;
-    ngx_uint_t                     dialect;
 
     /* the request, as parsed from the client's body */
     ngx_str_t                      body;
@@ -298,8 +292,6 @@ ngx_http_llm_provider_t *ngx_http_llm_find_provider(
 
 /* request handling (ngx_http_llm_handler.c) */
 ngx_int_t ngx_http_llm_handler(ngx_http_request_t *r);
-ngx_int_t ngx_http_llm_read_body(ngx_http_request_t *r,
-    ngx_http_llm_ctx_t *ctx);
 
 /* errors (ngx_http_llm_error.c) */
 ngx_int_t ngx_http_llm_error(ngx_http_request_t *r, ngx_uint_t status,

@@ -255,7 +255,6 @@ ngx_http_llm_upstream_init_peer(ngx_http_request_t *r,
         c->set_session = u->peer.set_session;
         c->save_session = u->peer.save_session;
 #endif
-        c->inited = 1;
 
         /* one attempt per key of a provider, and one for a keyless one */
         c->left = ngx_max(c->provider->api_keys.nelts, 1);
