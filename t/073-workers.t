@@ -9,6 +9,9 @@ master_on();
 
 my $port = $ENV{TEST_NGINX_RAND_PORT_1};
 
+# only this run's provider hits are counted
+unlink "$Test::Nginx::Socket::ServerRoot/logs/provider.log";
+
 my ($ok, $out) = Test::Nginx::Socket::start_nginx(
     Test::Nginx::Socket::write_config({
         http_config => <<"_EOC_",
