@@ -1036,17 +1036,16 @@ ngx_http_llm_header_done(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
     }
 
     /*
-     * A key refused (401, 403) fails over like an error, which nginx's
-     * own next_upstream does not know.  The last candidate's 429 or 5xx:
-     * the client gets the gateway's error listing every attempt, not one
-     * provider's body.
+     * Every failure status takes the same path: a refused key (401, 403,
+     * which nginx's next_upstream does not know), a 429, any 5xx (nginx
+     * knows only four).  On the last candidate the client gets the
+     * gateway's error listing each attempt, not one provider's body.
      */
 
     if (u->headers_in.status_n == NGX_HTTP_UNAUTHORIZED
         || u->headers_in.status_n == NGX_HTTP_FORBIDDEN
-        || ((u->headers_in.status_n == NGX_HTTP_TOO_MANY_REQUESTS
-             || u->headers_in.status_n >= NGX_HTTP_INTERNAL_SERVER_ERROR)
-            && u->peer.tries <= 1))
+        || u->headers_in.status_n == NGX_HTTP_TOO_MANY_REQUESTS
+        || u->headers_in.status_n >= NGX_HTTP_INTERNAL_SERVER_ERROR)
     {
         return NGX_HTTP_UPSTREAM_INVALID_HEADER;
     }

@@ -405,3 +405,24 @@ qq{
 --- error_log
 upstream timed out
 LLMLOG provider=good attempts=2 status=200
+
+
+
+=== TEST 13: any 5xx fails over, not only the four nginx knows
+--- http_config
+    llm_provider odd { type openai; url http://127.0.0.1:$TEST_NGINX_RAND_PORT_3/v1; models gpt-4o; }
+    llm_provider good { type openai; url http://127.0.0.1:$TEST_NGINX_RAND_PORT_2/v1; models gpt-4o; weight 0; }
+    llm_virtual_key alpha { key sk-alpha; models *; }
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_3;
+        location / { return 501; }
+    }
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_2;
+        location / { return 200 '{"good":true}'; }
+    }
+--- response_body chomp
+{"good":true}
+--- error_log
+provider "odd" answered 501
+LLMLOG provider=good attempts=2 status=200
