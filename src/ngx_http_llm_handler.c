@@ -108,8 +108,9 @@ ngx_http_llm_handler(ngx_http_request_t *r)
                                   llcf->max_body_size);
     }
 
-    /* retries and translation need the whole body */
+    /* retries and translation need the whole body, best in one buffer */
     r->request_body_no_buffering = 0;
+    r->request_body_in_single_buf = 1;
 
     ngx_http_llm_overhead(ctx, t0);
 

@@ -839,6 +839,9 @@ ngx_http_llm_process_header(ngx_http_request_t *r)
             }
 
             h->hash = r->header_hash;
+#if (nginx_version >= 1023000)
+            h->next = NULL;
+#endif
 
             h->key.len = r->header_name_end - r->header_name_start;
             h->value.len = r->header_end - r->header_start;
@@ -1061,6 +1064,9 @@ ngx_http_llm_header_done(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
     }
 
     ngx_str_set(&h->key, "x-llm-provider");
+#if (nginx_version >= 1023000)
+    h->next = NULL;
+#endif
     h->lowcase_key = h->key.data;
     h->hash = ngx_hash_key(h->key.data, h->key.len);
     h->value = ctx->provider->name;
