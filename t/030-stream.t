@@ -189,3 +189,32 @@ POST /v1/chat/completions
 CORE::join('', @main::E) . main::error_event('The provider stream from \"up\" was interrupted')
 --- error_log
 LLMLOG in=12 out=2 cached=0 usage=estimated
+
+
+
+=== TEST 11: the client leaves mid-stream: the provider connection is closed, usage estimated
+--- tcp_reply eval
+[$main::Head . main::chunks($main::E[0], $main::E[1])]
+--- tcp_no_close
+--- request
+POST /v1/chat/completions
+{"model":"gpt-4o","stream":true,"messages":[]}
+--- timeout: 0.3
+--- abort
+--- wait: 0.2
+--- error_log
+LLMLOG in=1 out=1 cached=0 usage=estimated
+--- no_error_log
+[alert]
+[crit]
+
+
+
+=== TEST 12: and the worker goes on serving
+--- tcp_reply eval
+[$main::Head . main::chunks($main::E[0], $main::Done) . "0\r\n\r\n"]
+--- request
+POST /v1/chat/completions
+{"model":"gpt-4o","stream":true,"messages":[]}
+--- response_body eval
+$main::E[0] . $main::Done
