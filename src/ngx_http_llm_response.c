@@ -30,6 +30,8 @@ static ngx_int_t ngx_http_llm_sse_events(ngx_http_llm_ctx_t *ctx,
     u_char **rest);
 static ngx_int_t ngx_http_llm_emit(ngx_http_llm_ctx_t *ctx, u_char *p,
     u_char *end, ngx_uint_t copy, ngx_chain_t ***ll);
+static ngx_int_t ngx_http_llm_append(ngx_pool_t *pool, u_char **buf,
+    size_t *len, size_t *size, u_char *p, size_t n);
 
 
 ngx_int_t
@@ -190,8 +192,7 @@ static ngx_int_t
 ngx_http_llm_payload(ngx_http_llm_ctx_t *ctx, u_char *p, u_char *end,
     ngx_chain_t ***ll)
 {
-    size_t   n, size;
-    u_char  *resp;
+    size_t  n;
 
     if (p == end) {
         return NGX_OK;
@@ -205,37 +206,16 @@ ngx_http_llm_payload(ngx_http_llm_ctx_t *ctx, u_char *p, u_char *end,
 
     n = end - p;
 
-    if (ctx->resp_len + n <= NGX_HTTP_LLM_MAX_RESPONSE) {
+    if (ctx->resp_len + n > NGX_HTTP_LLM_MAX_RESPONSE) {
+        /* past the cap the usage is not read, but the count still grows */
+        ctx->resp_len += n;
 
-        if (ctx->resp_len + n > ctx->resp_size) {
-            size = ngx_max(ctx->resp_size * 2, 4096);
-
-            while (size < ctx->resp_len + n) {
-                size *= 2;
-            }
-
-            resp = ngx_pnalloc(ctx->request->pool, size);
-            if (resp == NULL) {
-                return NGX_ERROR;
-            }
-
-            if (ctx->resp_len) {
-                ngx_memcpy(resp, ctx->resp, ctx->resp_len);
-            }
-
-            if (ctx->resp) {
-                ngx_pfree(ctx->request->pool, ctx->resp);
-            }
-
-            ctx->resp = resp;
-            ctx->resp_size = size;
-        }
-
-        ngx_memcpy(ctx->resp + ctx->resp_len, p, n);
+    } else if (ngx_http_llm_append(ctx->request->pool, &ctx->resp,
+                                   &ctx->resp_len, &ctx->resp_size, p, n)
+               != NGX_OK)
+    {
+        return NGX_ERROR;
     }
-
-    /* past the cap the usage is not read, but the count still grows */
-    ctx->resp_len += n;
 
     return ngx_http_llm_emit(ctx, p, end, 0, ll);
 }
@@ -253,8 +233,8 @@ static ngx_int_t
 ngx_http_llm_sse_feed(ngx_http_llm_ctx_t *ctx, u_char *p, u_char *end,
     ngx_chain_t ***ll)
 {
-    size_t   n, size;
-    u_char  *rest, *carry;
+    size_t   n;
+    u_char  *rest;
 
     if (ctx->carry_len == 0) {
         if (ngx_http_llm_sse_events(ctx, p, end, 0, ll, &rest) != NGX_OK) {
@@ -276,32 +256,12 @@ ngx_http_llm_sse_feed(ngx_http_llm_ctx_t *ctx, u_char *p, u_char *end,
         return NGX_ERROR;
     }
 
-    if (ctx->carry_len + n > ctx->carry_size) {
-        size = ngx_max(ctx->carry_size * 2, 4096);
-
-        while (size < ctx->carry_len + n) {
-            size *= 2;
-        }
-
-        carry = ngx_pnalloc(ctx->request->pool, size);
-        if (carry == NULL) {
-            return NGX_ERROR;
-        }
-
-        if (ctx->carry_len) {
-            ngx_memcpy(carry, ctx->carry, ctx->carry_len);
-        }
-
-        if (ctx->carry) {
-            ngx_pfree(ctx->request->pool, ctx->carry);
-        }
-
-        ctx->carry = carry;
-        ctx->carry_size = size;
+    if (ngx_http_llm_append(ctx->request->pool, &ctx->carry, &ctx->carry_len,
+                            &ctx->carry_size, p, n)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
     }
-
-    ngx_memcpy(ctx->carry + ctx->carry_len, p, n);
-    ctx->carry_len += n;
 
     /* a boundary may straddle the old and the new bytes */
     p = ctx->carry + (ctx->carry_scan > 2 ? ctx->carry_scan - 2 : 0);
@@ -469,4 +429,45 @@ ngx_http_llm_response_done(ngx_http_llm_ctx_t *ctx)
 
     /* read once */
     ctx->resp_len = NGX_HTTP_LLM_MAX_RESPONSE + 1;
+}
+
+
+/*
+ * Appends to a buffer that grows by doubling; the memory it outgrows is
+ * given back (a large pool allocation is freed at once).
+ */
+
+static ngx_int_t
+ngx_http_llm_append(ngx_pool_t *pool, u_char **buf, size_t *len,
+    size_t *size, u_char *p, size_t n)
+{
+    size_t   want;
+    u_char  *grown;
+
+    if (*len + n > *size) {
+        for (want = ngx_max(*size * 2, 4096); want < *len + n; want *= 2) {
+            /* void */
+        }
+
+        grown = ngx_pnalloc(pool, want);
+        if (grown == NULL) {
+            return NGX_ERROR;
+        }
+
+        if (*len) {
+            ngx_memcpy(grown, *buf, *len);
+        }
+
+        if (*buf) {
+            ngx_pfree(pool, *buf);
+        }
+
+        *buf = grown;
+        *size = want;
+    }
+
+    ngx_memcpy(*buf + *len, p, n);
+    *len += n;
+
+    return NGX_OK;
 }
