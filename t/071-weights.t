@@ -1,6 +1,7 @@
 # A 70/30 weight split holds within 6 points over 600 requests.
 use lib 't/lib';
 use Test::Nginx::Socket 'no_plan';
+use LLMHelpers;
 
 my ($ok, $out) = Test::Nginx::Socket::start_nginx(
     Test::Nginx::Socket::write_config({
@@ -13,10 +14,7 @@ _EOC_
     }));
 ok($ok, "nginx started") or diag($out);
 
-my $body = '{"model":"m","messages":[]}';
-my $req = "POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\n"
-        . "Connection: close\r\nAuthorization: Bearer sk-k\r\n"
-        . "Content-Length: " . length($body) . "\r\n\r\n$body";
+my $req = chat_request("sk-k", "m");
 
 my %n;
 for (1 .. 600) {

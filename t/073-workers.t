@@ -3,6 +3,7 @@
 # without reaching it.
 use lib 't/lib';
 use Test::Nginx::Socket 'no_plan';
+use LLMHelpers;
 
 workers(2);
 master_on();
@@ -36,10 +37,7 @@ _EOC_
     }));
 ok($ok, "nginx started with two workers") or diag($out);
 
-my $body = '{"model":"gpt-4o","messages":[]}';
-my $req = "POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\n"
-        . "Connection: close\r\nAuthorization: Bearer sk-k\r\n"
-        . "Content-Length: " . length($body) . "\r\n\r\n$body";
+my $req = chat_request("sk-k", "gpt-4o");
 
 my ($status, $h) = Test::Nginx::Socket::http_request($req, 3);
 is($status, 429, "the provider's 429");
@@ -59,6 +57,5 @@ ok((grep { $_ ne $first } keys %pids), "a second worker answered")
     or diag(join ' ', %pids);
 ok($all503, "every later request was refused as cooling down");
 
-my $hits = () = Test::Nginx::Socket::read_file(
-    "$Test::Nginx::Socket::ServerRoot/logs/provider.log") =~ /\n/g;
+my $hits = lines("$Test::Nginx::Socket::ServerRoot/logs/provider.log");
 is($hits, 1, "the provider was asked once");

@@ -2,6 +2,7 @@
 # reload" is still cooling after it, in the new workers.
 use lib 't/lib';
 use Test::Nginx::Socket 'no_plan';
+use LLMHelpers;
 
 master_on();
 
@@ -35,10 +36,7 @@ unlink "$Test::Nginx::Socket::ServerRoot/logs/provider.log";
 my ($ok, $out) = Test::Nginx::Socket::start_nginx($conf);
 ok($ok, "nginx started") or diag($out);
 
-my $body = '{"model":"gpt-4o","messages":[]}';
-my $req = "POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\n"
-        . "Connection: close\r\nAuthorization: Bearer sk-k\r\n"
-        . "Content-Length: " . length($body) . "\r\n\r\n$body";
+my $req = chat_request("sk-k", "gpt-4o");
 
 my ($status, $h) = Test::Nginx::Socket::http_request($req, 3);
 is($status, 429, "the provider's 429 cools it down");
@@ -60,6 +58,5 @@ isnt($hh->{'x-pid'} // $old, $old, "a new worker after the reload");
 is($s, 503, "still cooling down after the reload");
 like($b, qr/No provider could be tried/, "refused without asking it");
 
-my $hits = () = Test::Nginx::Socket::read_file(
-    "$Test::Nginx::Socket::ServerRoot/logs/provider.log") =~ /\n/g;
+my $hits = lines("$Test::Nginx::Socket::ServerRoot/logs/provider.log");
 is($hits, 1, "the provider was asked once");

@@ -7,7 +7,7 @@ use strict;
 use warnings;
 use Exporter 'import';
 
-our @EXPORT = qw(resp chunked chunks cut);
+our @EXPORT = qw(resp chunked chunks cut chat_request lines);
 
 # a response with a Content-Length
 sub resp {
@@ -40,6 +40,24 @@ sub cut {
         $prev = $at;
     }
     return \@parts;
+}
+
+# a raw chat completion request for a model, with a virtual key
+sub chat_request {
+    my ($key, $model) = @_;
+    my $body = qq({"model":"$model","messages":[]});
+    return "POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\n"
+        . "Connection: close\r\nAuthorization: Bearer $key\r\n"
+        . "Content-Length: " . length($body) . "\r\n\r\n$body";
+}
+
+# the number of lines in a file (an access log: requests served)
+sub lines {
+    my ($file) = @_;
+    open my $fh, '<', $file or return 0;
+    my $n = 0;
+    $n++ while <$fh>;
+    return $n;
 }
 
 1;
