@@ -23,6 +23,7 @@ static char *ngx_http_llm_merge_loc_conf(ngx_conf_t *cf, void *parent,
 static char *ngx_http_llm_gateway(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static ngx_int_t ngx_http_llm_init_process(ngx_cycle_t *cycle);
+static void ngx_http_llm_exit_process(ngx_cycle_t *cycle);
 
 
 static ngx_command_t  ngx_http_llm_commands[] = {
@@ -38,6 +39,62 @@ static ngx_command_t  ngx_http_llm_commands[] = {
       NGX_HTTP_MAIN_CONF|NGX_CONF_BLOCK|NGX_CONF_TAKE1,
       ngx_http_llm_vkey_block,
       NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("llm_virtual_keys_file"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_llm_vkeys_file,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("llm_customer"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_BLOCK|NGX_CONF_TAKE1,
+      ngx_http_llm_tenant_block,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("llm_team"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_BLOCK|NGX_CONF_TAKE1,
+      ngx_http_llm_tenant_block,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("llm_price"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_2MORE,
+      ngx_http_llm_price,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("llm_pricing"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_llm_pricing,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("llm_default_max_tokens"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_llm_main_conf_t, default_max_tokens),
+      NULL },
+
+    { ngx_string("llm_state_file"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE12,
+      ngx_http_llm_state_file,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("llm_admin"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_llm_admin,
+      NGX_HTTP_LOC_CONF_OFFSET,
       0,
       NULL },
 
@@ -119,7 +176,7 @@ ngx_module_t  ngx_http_llm_module = {
     ngx_http_llm_init_process,             /* init process */
     NULL,                                  /* init thread */
     NULL,                                  /* exit thread */
-    NULL,                                  /* exit process */
+    ngx_http_llm_exit_process,             /* exit process */
     NULL,                                  /* exit master */
     NGX_MODULE_V1_PADDING
 };
@@ -135,6 +192,10 @@ ngx_http_llm_preconfiguration(ngx_conf_t *cf)
 static ngx_int_t
 ngx_http_llm_postconfiguration(ngx_conf_t *cf)
 {
+    if (ngx_http_llm_govern_filter_init(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     return ngx_http_llm_error_filter_init(cf);
 }
 
@@ -158,10 +219,35 @@ ngx_http_llm_create_main_conf(ngx_conf_t *cf)
 
     if (ngx_array_init(&lmcf->vkeys, cf->pool, 4,
                        sizeof(ngx_http_llm_vkey_t *))
-        != NGX_OK)
+        != NGX_OK
+        || ngx_array_init(&lmcf->customers, cf->pool, 4,
+                          sizeof(ngx_http_llm_entity_t *))
+           != NGX_OK
+        || ngx_array_init(&lmcf->teams, cf->pool, 4,
+                          sizeof(ngx_http_llm_entity_t *))
+           != NGX_OK
+        || ngx_array_init(&lmcf->prices, cf->pool, 4,
+                          sizeof(ngx_http_llm_price_t))
+           != NGX_OK)
     {
         return NULL;
     }
+
+    /* virtual key names, to refuse duplicates among thousands quickly */
+    lmcf->vkey_names = ngx_pcalloc(cf->temp_pool,
+                                   sizeof(ngx_hash_keys_arrays_t));
+    if (lmcf->vkey_names == NULL) {
+        return NULL;
+    }
+
+    lmcf->vkey_names->pool = cf->pool;
+    lmcf->vkey_names->temp_pool = cf->temp_pool;
+
+    if (ngx_hash_keys_array_init(lmcf->vkey_names, NGX_HASH_LARGE) != NGX_OK) {
+        return NULL;
+    }
+
+    lmcf->default_max_tokens = NGX_CONF_UNSET_UINT;
 
     return lmcf;
 }
@@ -176,7 +262,13 @@ ngx_http_llm_init_main_conf(ngx_conf_t *cf, void *conf)
         ngx_str_set(&lmcf->trusted_certificate, NGX_HTTP_LLM_DEFAULT_CA);
     }
 
+    ngx_conf_init_uint_value(lmcf->default_max_tokens, 4096);
+
     if (ngx_http_llm_init_providers(cf, lmcf) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (ngx_http_llm_init_tenants(cf, lmcf) != NGX_OK) {
         return NGX_CONF_ERROR;
     }
 
@@ -320,5 +412,16 @@ ngx_http_llm_init_process(ngx_cycle_t *cycle)
         return NGX_OK;
     }
 
-    return ngx_http_llm_resolve_env_keys(cycle, lmcf);
+    if (ngx_http_llm_resolve_env_keys(cycle, lmcf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    return ngx_http_llm_state_init_process(cycle, lmcf);
+}
+
+
+static void
+ngx_http_llm_exit_process(ngx_cycle_t *cycle)
+{
+    ngx_http_llm_state_exit_process(cycle);
 }

@@ -8,6 +8,7 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 #include <openssl/sha.h>
+#include <cjson/cJSON.h>
 #include "ngx_http_llm_module.h"
 
 
@@ -32,14 +33,23 @@ static int ngx_libc_cdecl ngx_http_llm_cmp_hash_keys(const void *one,
     const void *two);
 static ngx_int_t ngx_http_llm_read_secret_file(ngx_conf_t *cf,
     ngx_str_t *path, ngx_str_t *out);
+static ngx_http_llm_vkey_t *ngx_http_llm_vkey_create(ngx_conf_t *cf,
+    ngx_http_llm_main_conf_t *lmcf, ngx_str_t *name);
+static char *ngx_http_llm_vkey_check(ngx_conf_t *cf,
+    ngx_http_llm_vkey_t *vk);
+static ngx_int_t ngx_http_llm_json_args(ngx_conf_t *cf, ngx_array_t *args,
+    char *name, cJSON *v);
+static ngx_int_t ngx_http_llm_json_str(ngx_conf_t *cf, char *v,
+    ngx_str_t *out);
 
 
 #define NGX_HTTP_LLM_PROVIDER_DIRECTIVES                                      \
     "type, url, host, api_key, models, weight, timeouts, keepalive, "        \
-    "cooldown, circuit_breaker, latency, stream_events"
+    "cooldown, circuit_breaker, latency, stream_events, budget, limit"
 
 #define NGX_HTTP_LLM_VKEY_DIRECTIVES                                          \
-    "key, key_sha256, models, fallbacks, metadata"
+    "key, key_sha256, models, fallbacks, team, customer, budget, limit, "    \
+    "metadata"
 
 
 char *
@@ -81,6 +91,14 @@ ngx_http_llm_provider_block(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     pr->name = value[1];
+
+    if (ngx_http_llm_entity_init(cf, &pr->entity, NGX_HTTP_LLM_TIER_PROVIDER,
+                                 &value[1])
+        != NGX_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+
     pr->weight = NGX_CONF_UNSET_UINT;
     pr->keepalive_max = NGX_CONF_UNSET_UINT;
     pr->connect_timeout = NGX_CONF_UNSET_MSEC;
@@ -217,6 +235,12 @@ ngx_http_llm_provider_cmd(ngx_conf_t *cf, ngx_command_t *dummy, void *conf)
     value = cf->args->elts;
     nargs = cf->args->nelts;
     name = &value[0];
+
+    n = ngx_http_llm_entity_cmd(cf, &pr->entity);
+
+    if (n != NGX_DECLINED) {
+        return n == NGX_OK ? NGX_CONF_OK : NGX_CONF_ERROR;
+    }
 
 #define is(s)  (name->len == sizeof(s) - 1                                   \
                 && ngx_strncmp(name->data, s, sizeof(s) - 1) == 0)
@@ -505,12 +529,12 @@ ngx_http_llm_set_api_key(ngx_conf_t *cf, ngx_http_llm_provider_t *pr,
 
 /*
  * Config-time only: nginx reads every configuration file synchronously
- * in the master, and a secret file is no different.
+ * in the master, and a secret, price or key file is no different.
  */
 
-static ngx_int_t
-ngx_http_llm_read_secret_file(ngx_conf_t *cf, ngx_str_t *path,
-    ngx_str_t *out)
+ngx_int_t
+ngx_http_llm_read_file(ngx_conf_t *cf, ngx_str_t *path, ngx_str_t *out,
+    size_t max, const char *what)
 {
     u_char          *p;
     ssize_t          n;
@@ -524,16 +548,16 @@ ngx_http_llm_read_secret_file(ngx_conf_t *cf, ngx_str_t *path,
     file.fd = ngx_open_file(path->data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
     if (file.fd == NGX_INVALID_FILE) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
-                           "cannot open api_key file \"%V\"", path);
+                           "cannot open %s \"%V\"", what, path);
         return NGX_ERROR;
     }
 
     if (ngx_fd_info(file.fd, &fi) == NGX_FILE_ERROR
-        || ngx_file_size(&fi) > 65536)
+        || ngx_file_size(&fi) > (off_t) max)
     {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "api_key file \"%V\" is unreadable or larger "
-                           "than 64k", path);
+                           "%s \"%V\" is unreadable or larger than %uz "
+                           "bytes", what, path, max);
         ngx_close_file(file.fd);
         return NGX_ERROR;
     }
@@ -552,22 +576,37 @@ ngx_http_llm_read_secret_file(ngx_conf_t *cf, ngx_str_t *path,
         return NGX_ERROR;
     }
 
-    /* a trailing newline is not part of the key */
+    out->data = p;
+    out->len = n;
 
-    while (n > 0 && (p[n - 1] == '\n' || p[n - 1] == '\r'
-                     || p[n - 1] == ' '))
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_llm_read_secret_file(ngx_conf_t *cf, ngx_str_t *path,
+    ngx_str_t *out)
+{
+    if (ngx_http_llm_read_file(cf, path, out, 65536, "api_key file")
+        != NGX_OK)
     {
-        n--;
+        return NGX_ERROR;
     }
 
-    if (n == 0) {
+    /* a trailing newline is not part of the key */
+
+    while (out->len > 0 && (out->data[out->len - 1] == '\n'
+                            || out->data[out->len - 1] == '\r'
+                            || out->data[out->len - 1] == ' '))
+    {
+        out->len--;
+    }
+
+    if (out->len == 0) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "api_key file \"%V\" is empty", path);
         return NGX_ERROR;
     }
-
-    out->data = p;
-    out->len = n;
 
     return NGX_OK;
 }
@@ -805,47 +844,15 @@ ngx_http_llm_vkey_block(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     char                  *rv;
     ngx_str_t             *value;
-    ngx_uint_t             i;
     ngx_conf_t             save;
-    ngx_http_llm_vkey_t   *vk, **pvk;
+    ngx_http_llm_vkey_t   *vk;
 
     value = cf->args->elts;
 
-    pvk = lmcf->vkeys.elts;
-    for (i = 0; i < lmcf->vkeys.nelts; i++) {
-        if (pvk[i]->name.len == value[1].len
-            && ngx_strncmp(pvk[i]->name.data, value[1].data, value[1].len)
-               == 0)
-        {
-            return "is duplicate";
-        }
-    }
-
-    vk = ngx_pcalloc(cf->pool, sizeof(ngx_http_llm_vkey_t));
+    vk = ngx_http_llm_vkey_create(cf, lmcf, &value[1]);
     if (vk == NULL) {
         return NGX_CONF_ERROR;
     }
-
-    vk->name = value[1];
-    vk->file = cf->conf_file->file.name;
-
-    if (ngx_array_init(&vk->models, cf->pool, 4,
-                       sizeof(ngx_http_llm_key_model_t))
-        != NGX_OK
-        || ngx_array_init(&vk->metadata, cf->pool, 2, sizeof(ngx_keyval_t))
-           != NGX_OK
-        || ngx_array_init(&vk->fallbacks, cf->pool, 2, sizeof(ngx_str_t))
-           != NGX_OK)
-    {
-        return NGX_CONF_ERROR;
-    }
-
-    pvk = ngx_array_push(&lmcf->vkeys);
-    if (pvk == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    *pvk = vk;
 
     save = *cf;
     cf->handler = ngx_http_llm_vkey_cmd;
@@ -859,6 +866,67 @@ ngx_http_llm_vkey_block(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return rv;
     }
 
+    return ngx_http_llm_vkey_check(cf, vk);
+}
+
+
+static ngx_http_llm_vkey_t *
+ngx_http_llm_vkey_create(ngx_conf_t *cf, ngx_http_llm_main_conf_t *lmcf,
+    ngx_str_t *name)
+{
+    ngx_int_t              rc;
+    ngx_http_llm_vkey_t   *vk, **pvk;
+
+    vk = ngx_pcalloc(cf->pool, sizeof(ngx_http_llm_vkey_t));
+    if (vk == NULL) {
+        return NULL;
+    }
+
+    if (ngx_http_llm_entity_init(cf, &vk->entity, NGX_HTTP_LLM_TIER_KEY, name)
+        != NGX_OK)
+    {
+        return NULL;
+    }
+
+    vk->name = *name;
+    vk->file = cf->conf_file->file.name;
+
+    if (ngx_array_init(&vk->models, cf->pool, 4,
+                       sizeof(ngx_http_llm_key_model_t))
+        != NGX_OK
+        || ngx_array_init(&vk->fallbacks, cf->pool, 2, sizeof(ngx_str_t))
+           != NGX_OK)
+    {
+        return NULL;
+    }
+
+    /* names are unique: counters are kept by name across reloads */
+    rc = ngx_hash_add_key(lmcf->vkey_names, name, vk, NGX_HASH_READONLY_KEY);
+
+    if (rc == NGX_BUSY) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "llm_virtual_key \"%V\" is duplicate", name);
+        return NULL;
+    }
+
+    if (rc != NGX_OK) {
+        return NULL;
+    }
+
+    pvk = ngx_array_push(&lmcf->vkeys);
+    if (pvk == NULL) {
+        return NULL;
+    }
+
+    *pvk = vk;
+
+    return vk;
+}
+
+
+static char *
+ngx_http_llm_vkey_check(ngx_conf_t *cf, ngx_http_llm_vkey_t *vk)
+{
     if (!vk->has_secret) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "llm_virtual_key \"%V\" has no \"key\" or "
@@ -876,15 +944,21 @@ ngx_http_llm_vkey_cmd(ngx_conf_t *cf, ngx_command_t *dummy, void *conf)
     ngx_http_llm_vkey_t *vk = conf;
 
     u_char                     *slash, errstr[NGX_MAX_CONF_ERRSTR];
+    ngx_int_t                   rc;
     ngx_str_t                  *value, *name, *fb, m;
     ngx_uint_t                  i, nargs;
-    ngx_keyval_t               *kv;
-    ngx_regex_compile_t         rc;
+    ngx_regex_compile_t         rec;
     ngx_http_llm_key_model_t   *km;
 
     value = cf->args->elts;
     nargs = cf->args->nelts;
     name = &value[0];
+
+    rc = ngx_http_llm_entity_cmd(cf, &vk->entity);
+
+    if (rc != NGX_DECLINED) {
+        return rc == NGX_OK ? NGX_CONF_OK : NGX_CONF_ERROR;
+    }
 
 #define is(s)  (name->len == sizeof(s) - 1                                   \
                 && ngx_strncmp(name->data, s, sizeof(s) - 1) == 0)
@@ -929,21 +1003,22 @@ ngx_http_llm_vkey_cmd(ngx_conf_t *cf, ngx_command_t *dummy, void *conf)
             ngx_memzero(km, sizeof(ngx_http_llm_key_model_t));
 
             if (value[i].data[0] == '~') {
-                ngx_memzero(&rc, sizeof(ngx_regex_compile_t));
-                rc.pattern.data = value[i].data + 1;
-                rc.pattern.len = value[i].len - 1;
-                rc.pool = cf->pool;
-                rc.err.len = NGX_MAX_CONF_ERRSTR;
-                rc.err.data = errstr;
+                ngx_memzero(&rec, sizeof(ngx_regex_compile_t));
+                rec.pattern.data = value[i].data + 1;
+                rec.pattern.len = value[i].len - 1;
+                rec.pool = cf->pool;
+                rec.err.len = NGX_MAX_CONF_ERRSTR;
+                rec.err.data = errstr;
 
-                if (rc.pattern.len == 0 || ngx_regex_compile(&rc) != NGX_OK) {
+                if (rec.pattern.len == 0 || ngx_regex_compile(&rec) != NGX_OK)
+                {
                     ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                                        "invalid models regex \"%V\": %V",
-                                       &value[i], &rc.err);
+                                       &value[i], &rec.err);
                     return NGX_CONF_ERROR;
                 }
 
-                km->regex = rc.regex;
+                km->regex = rec.regex;
                 km->model.name = value[i];
                 continue;
             }
@@ -990,31 +1065,6 @@ ngx_http_llm_vkey_cmd(ngx_conf_t *cf, ngx_command_t *dummy, void *conf)
         return NGX_CONF_OK;
     }
 
-    if (is("metadata")) {
-        for (i = 1; i < nargs; i++) {
-            slash = ngx_strlchr(value[i].data, value[i].data + value[i].len,
-                                '=');
-            if (slash == NULL || slash == value[i].data) {
-                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                                   "invalid metadata \"%V\", allowed: "
-                                   "NAME=VALUE", &value[i]);
-                return NGX_CONF_ERROR;
-            }
-
-            kv = ngx_array_push(&vk->metadata);
-            if (kv == NULL) {
-                return NGX_CONF_ERROR;
-            }
-
-            kv->key.data = value[i].data;
-            kv->key.len = slash - value[i].data;
-            kv->value.data = slash + 1;
-            kv->value.len = value[i].data + value[i].len - kv->value.data;
-        }
-
-        return NGX_CONF_OK;
-    }
-
 #undef is
 
     ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
@@ -1022,6 +1072,239 @@ ngx_http_llm_vkey_cmd(ngx_conf_t *cf, ngx_command_t *dummy, void *conf)
                        "allowed: " NGX_HTTP_LLM_VKEY_DIRECTIVES, name);
 
     return NGX_CONF_ERROR;
+}
+
+
+/*
+ * llm_virtual_keys_file FILE: a JSON array (or {"keys": [...]}) of objects
+ * with the directive's fields, for thousands of tenants:
+ *   {"name": "t1", "key_sha256": "...", "team": "ml-eng",
+ *    "models": ["openai/gpt-4o"], "budget": ["500 1w", "50 1d alert=80%"],
+ *    "limit": "requests=600/1m concurrency=3", "metadata": {"env": "prod"}}
+ * Each field becomes the directive it names and goes through the same
+ * parser, so the two can never disagree.
+ */
+
+char *
+ngx_http_llm_vkeys_file(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_llm_main_conf_t *lmcf = conf;
+
+    char                 *rv;
+    cJSON                *root, *keys, *item, *field, *el;
+    ngx_str_t            *value, path, text, name;
+    ngx_uint_t            n, multi;
+    ngx_array_t          *args, *saved;
+    ngx_http_llm_vkey_t  *vk;
+
+    value = cf->args->elts;
+    path = value[1];
+
+    if (ngx_conf_full_name(cf->cycle, &path, 1) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (ngx_http_llm_read_file(cf, &path, &text, 512 * 1024 * 1024,
+                               "llm_virtual_keys_file")
+        != NGX_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+
+    root = cJSON_ParseWithLength((char *) text.data, text.len);
+
+    keys = root;
+
+    if (cJSON_IsObject(root)) {
+        keys = cJSON_GetObjectItemCaseSensitive(root, "keys");
+    }
+
+    if (!cJSON_IsArray(keys)) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "llm_virtual_keys_file \"%V\" is not a JSON array "
+                           "of keys (or {\"keys\": [...]})", &path);
+        cJSON_Delete(root);
+        return NGX_CONF_ERROR;
+    }
+
+    args = ngx_array_create(cf->temp_pool, 8, sizeof(ngx_str_t));
+    if (args == NULL) {
+        cJSON_Delete(root);
+        return NGX_CONF_ERROR;
+    }
+
+    saved = cf->args;
+    rv = NGX_CONF_ERROR;
+    n = 0;
+
+    cJSON_ArrayForEach(item, keys) {
+        n++;
+
+        field = cJSON_GetObjectItemCaseSensitive(item, "name");
+
+        if (!cJSON_IsString(field)) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "llm_virtual_keys_file \"%V\": key #%ui has "
+                               "no \"name\" string", &path, n);
+            goto done;
+        }
+
+        if (ngx_http_llm_json_str(cf, field->valuestring, &name) != NGX_OK) {
+            goto done;
+        }
+
+        vk = ngx_http_llm_vkey_create(cf, lmcf, &name);
+        if (vk == NULL) {
+            goto done;
+        }
+
+        cf->args = args;
+
+        cJSON_ArrayForEach(field, item) {
+            if (ngx_strcmp(field->string, "name") == 0) {
+                continue;
+            }
+
+            /* several budgets or limits: a directive each */
+            multi = cJSON_IsArray(field)
+                    && (ngx_strcmp(field->string, "budget") == 0
+                        || ngx_strcmp(field->string, "limit") == 0);
+
+            for (el = multi ? field->child : field;
+                 el;
+                 el = multi ? el->next : NULL)
+            {
+                if (ngx_http_llm_json_args(cf, args, field->string, el)
+                    != NGX_OK
+                    || ngx_http_llm_vkey_cmd(cf, NULL, vk) != NGX_CONF_OK)
+                {
+                    cf->args = saved;
+                    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                       "llm_virtual_keys_file \"%V\": "
+                                       "invalid \"%s\" of key \"%V\"",
+                                       &path, field->string, &name);
+                    goto done;
+                }
+            }
+        }
+
+        cf->args = saved;
+
+        if (ngx_http_llm_vkey_check(cf, vk) != NGX_CONF_OK) {
+            goto done;
+        }
+    }
+
+    rv = NGX_CONF_OK;
+
+done:
+
+    cf->args = saved;
+    cJSON_Delete(root);
+
+    return rv;
+}
+
+
+/*
+ * A JSON field as one directive's arguments: a string split at spaces
+ * ("500 1w alert=80%"), an array of strings (models, fallbacks), an
+ * object as NAME=VALUE pairs (metadata).
+ */
+
+static ngx_int_t
+ngx_http_llm_json_args(ngx_conf_t *cf, ngx_array_t *args, char *name,
+    cJSON *v)
+{
+    u_char     *p, *end, *start;
+    cJSON      *el;
+    ngx_str_t  *a, s;
+
+    args->nelts = 0;
+
+    a = ngx_array_push(args);
+    if (a == NULL) {
+        return NGX_ERROR;
+    }
+
+    a->len = ngx_strlen(name);
+    a->data = (u_char *) name;
+
+    for (el = cJSON_IsString(v) ? v : v->child;
+         el;
+         el = cJSON_IsString(v) ? NULL : el->next)
+    {
+        if (!cJSON_IsString(el)) {
+            return NGX_ERROR;
+        }
+
+        if (cJSON_IsObject(v)) {
+            a = ngx_array_push(args);
+            if (a == NULL) {
+                return NGX_ERROR;
+            }
+
+            a->len = ngx_strlen(el->string) + 1 + ngx_strlen(el->valuestring);
+            a->data = ngx_pnalloc(cf->pool, a->len);
+            if (a->data == NULL) {
+                return NGX_ERROR;
+            }
+
+            ngx_sprintf(a->data, "%s=%s", el->string, el->valuestring);
+            continue;
+        }
+
+        if (ngx_http_llm_json_str(cf, el->valuestring, &s) != NGX_OK) {
+            return NGX_ERROR;
+        }
+
+        p = s.data;
+        end = s.data + s.len;
+
+        for ( ;; ) {
+            while (p < end && *p == ' ') {
+                p++;
+            }
+
+            if (p == end) {
+                break;
+            }
+
+            start = p;
+
+            while (p < end && *p != ' ') {
+                p++;
+            }
+
+            a = ngx_array_push(args);
+            if (a == NULL) {
+                return NGX_ERROR;
+            }
+
+            a->data = start;
+            a->len = p - start;
+        }
+    }
+
+    return args->nelts > 1 ? NGX_OK : NGX_ERROR;
+}
+
+
+/* the configuration outlives the parsed document: copy, NUL-terminated */
+
+static ngx_int_t
+ngx_http_llm_json_str(ngx_conf_t *cf, char *v, ngx_str_t *out)
+{
+    out->len = ngx_strlen(v);
+
+    out->data = ngx_pnalloc(cf->pool, out->len + 1);
+    if (out->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(out->data, v, out->len + 1);
+
+    return NGX_OK;
 }
 
 

@@ -23,8 +23,8 @@ static ngx_int_t ngx_http_llm_read_body(ngx_http_request_t *r,
 static void ngx_http_llm_body_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_llm_route(ngx_http_request_t *r,
     ngx_http_llm_ctx_t *ctx);
-static ngx_int_t ngx_http_llm_add_candidate(ngx_http_llm_ctx_t *ctx,
-    ngx_http_llm_provider_t *pr, ngx_str_t *model);
+static ngx_int_t ngx_http_llm_add_candidate(ngx_http_request_t *r,
+    ngx_http_llm_ctx_t *ctx, ngx_http_llm_provider_t *pr, ngx_str_t *model);
 static void ngx_http_llm_order_candidates(ngx_http_llm_ctx_t *ctx,
     ngx_uint_t first);
 static ngx_int_t ngx_http_llm_route_model(ngx_http_request_t *r,
@@ -57,6 +57,7 @@ ngx_http_llm_handler(ngx_http_request_t *r)
     ctx->lcf = llcf;
     ctx->prompt_tokens = -1;
     ctx->completion_tokens = -1;
+    ctx->max_tokens = -1;
     ctx->cached_tokens = -1;
 
     ngx_http_set_ctx(r, ctx, ngx_http_llm_module);
@@ -354,6 +355,16 @@ ngx_http_llm_body_handler(ngx_http_request_t *r)
         rc = ngx_http_llm_route(r, ctx);
     }
 
+    if (rc == NGX_OK
+        && ctx->candidates[0].provider->type != NGX_HTTP_LLM_PROVIDER_MOCK)
+    {
+        ngx_http_llm_drop_mocks(ctx);
+    }
+
+    if (rc == NGX_OK) {
+        rc = ngx_http_llm_govern_admit(r, ctx);
+    }
+
     /* nginx's own connect and send are not the module's time */
     ngx_http_llm_overhead(ctx, t0);
 
@@ -372,10 +383,10 @@ ngx_http_llm_body_handler(ngx_http_request_t *r)
 
     if (rc == NGX_OK) {
         if (ctx->candidates[0].provider->type == NGX_HTTP_LLM_PROVIDER_MOCK) {
+            ctx->price = ctx->candidates[0].price;
             rc = ngx_http_llm_mock_start(r, ctx);
 
         } else {
-            ngx_http_llm_drop_mocks(ctx);
             rc = ngx_http_llm_upstream_start(r, ctx);
         }
     }
@@ -464,8 +475,9 @@ ngx_http_llm_route_model(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
     ngx_str_t *req)
 {
     u_char                     *slash;
+    ngx_int_t                   rc;
     ngx_str_t                   pname, model;
-    ngx_uint_t                  i, first, allowed;
+    ngx_uint_t                  i, first, allowed, unpriced;
     ngx_http_llm_provider_t    *pr, **prs;
     ngx_http_llm_main_conf_t   *lmcf;
 
@@ -496,7 +508,13 @@ ngx_http_llm_route_model(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
                                       "lists the allowed models.", req);
         }
 
-        if (ngx_http_llm_add_candidate(ctx, pr, &model) != NGX_OK) {
+        rc = ngx_http_llm_add_candidate(r, ctx, pr, &model);
+
+        if (rc == NGX_ABORT) {
+            goto unpriced;
+        }
+
+        if (rc != NGX_OK) {
             return ngx_http_llm_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
                                       "provider_unavailable",
                                       "The provider \"%V\" has no API "
@@ -509,13 +527,18 @@ ngx_http_llm_route_model(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
     prs = lmcf->providers.elts;
     first = ctx->ncandidates;
     allowed = 0;
+    unpriced = 0;
 
     for (i = 0; i < lmcf->providers.nelts; i++) {
         if (ngx_http_llm_provider_serves(prs[i], req)
             && ngx_http_llm_key_allows(ctx->vkey, prs[i], req))
         {
             allowed++;
-            (void) ngx_http_llm_add_candidate(ctx, prs[i], req);
+
+            if (ngx_http_llm_add_candidate(r, ctx, prs[i], req) == NGX_ABORT)
+            {
+                unpriced++;
+            }
         }
     }
 
@@ -527,6 +550,10 @@ ngx_http_llm_route_model(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
     }
 
     if (ctx->ncandidates == first) {
+        if (unpriced) {
+            goto unpriced;
+        }
+
         return ngx_http_llm_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
                                   "provider_unavailable",
                                   "No provider of \"%V\" has an API key "
@@ -536,20 +563,37 @@ ngx_http_llm_route_model(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
     ngx_http_llm_order_candidates(ctx, first);
 
     return NGX_OK;
+
+unpriced:
+
+    /* never charged zero silently */
+    return ngx_http_llm_error(r, NGX_HTTP_FORBIDDEN, "model_not_priced",
+                              "The model \"%V\" has no price, so its cost "
+                              "could not be counted; the gateway's "
+                              "operator can add one with llm_price.", req);
 }
 
 
 /* the key is chosen per attempt, by the balancer */
 
 static ngx_int_t
-ngx_http_llm_add_candidate(ngx_http_llm_ctx_t *ctx,
+ngx_http_llm_add_candidate(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
     ngx_http_llm_provider_t *pr, ngx_str_t *model)
 {
-    ngx_uint_t                 i;
-    ngx_http_llm_candidate_t  *c;
+    ngx_uint_t                  i;
+    ngx_http_llm_price_t       *price;
+    ngx_http_llm_candidate_t   *c;
+    ngx_http_llm_main_conf_t   *lmcf;
 
     if (pr->disabled) {
         return NGX_DECLINED;
+    }
+
+    lmcf = ngx_http_get_module_main_conf(r, ngx_http_llm_module);
+
+    price = ngx_http_llm_price_find(lmcf, pr, model);
+    if (price == NULL) {
+        return NGX_ABORT;
     }
 
     for (i = 0; i < ctx->ncandidates; i++) {
@@ -572,6 +616,7 @@ ngx_http_llm_add_candidate(ngx_http_llm_ctx_t *ctx,
 
     c->provider = pr;
     c->model = *model;
+    c->price = price;
 
     return NGX_OK;
 }

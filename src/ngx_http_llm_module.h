@@ -11,6 +11,8 @@
 #include <ngx_config.h>
 #include <ngx_core.h>
 #include <ngx_http.h>
+#include "ngx_http_llm_window.h"
+#include "ngx_http_llm_money.h"
 
 
 #define NGX_HTTP_LLM_DIALECT_OPENAI       1
@@ -25,6 +27,9 @@
 #define NGX_HTTP_LLM_USAGE_MISSING        0
 #define NGX_HTTP_LLM_USAGE_REPORTED       1
 #define NGX_HTTP_LLM_USAGE_ESTIMATED      2
+
+/* nginx has no name for it: budgets answer 402, which SDKs do not retry */
+#define NGX_HTTP_LLM_PAYMENT_REQUIRED     402
 
 /* the largest SSE event or non-stream response body we interpret */
 #define NGX_HTTP_LLM_MAX_EVENT            (1024 * 1024)
@@ -53,6 +58,49 @@ ngx_http_llm_clock_ns(void)
 
 /* copies a string literal, its length counted by the compiler */
 #define ngx_http_llm_cpystr(p, s)  ngx_cpymem(p, s, sizeof(s) - 1)
+
+
+/* budgets and limits, on every tier */
+
+#define NGX_HTTP_LLM_LIMIT_BUDGET         1
+#define NGX_HTTP_LLM_LIMIT_REQUESTS       2
+#define NGX_HTTP_LLM_LIMIT_TOKENS         3
+#define NGX_HTTP_LLM_LIMIT_CONCURRENCY    4
+
+#define NGX_HTTP_LLM_TIER_KEY             0
+#define NGX_HTTP_LLM_TIER_TEAM            1
+#define NGX_HTTP_LLM_TIER_CUSTOMER        2
+#define NGX_HTTP_LLM_TIER_PROVIDER        3
+
+/* a key, its team and its customer */
+#define NGX_HTTP_LLM_MAX_TIERS            3
+
+
+typedef struct ngx_http_llm_counter_s  ngx_http_llm_counter_t;
+
+
+typedef struct {
+    ngx_uint_t                     kind;
+    ngx_uint_t                     window;   /* 0 for concurrency */
+    int64_t                        max;      /* nano-USD, requests, tokens */
+    ngx_uint_t                     alert;    /* percent, 0: none */
+    ngx_http_llm_counter_t        *counter;  /* shared, by stable name */
+} ngx_http_llm_limit_t;
+
+
+typedef struct ngx_http_llm_entity_s  ngx_http_llm_entity_t;
+
+struct ngx_http_llm_entity_s {
+    ngx_str_t                      name;
+    ngx_uint_t                     tier;
+    ngx_array_t                    limits;   /* ngx_http_llm_limit_t */
+    ngx_array_t                    metadata; /* ngx_keyval_t */
+    ngx_http_llm_entity_t         *parent;   /* team or customer */
+    ngx_str_t                      team;     /* as configured */
+    ngx_str_t                      customer;
+    ngx_str_t                      file;
+    ngx_uint_t                     line;
+};
 
 
 typedef struct {
@@ -103,6 +151,7 @@ typedef struct {
     ngx_uint_t                     breaker_failures;   /* 0: off */
     ngx_msec_t                     breaker_cooldown;
     ngx_http_llm_state_t          *state;      /* shared */
+    ngx_http_llm_entity_t          entity;     /* its budgets and limits */
 
     /* mock */
     ngx_msec_t                     latency;
@@ -120,8 +169,8 @@ typedef struct {
 typedef struct {
     ngx_str_t                      name;
     u_char                         sha256[32];
+    ngx_http_llm_entity_t          entity;
     ngx_array_t                    models;     /* ngx_http_llm_key_model_t */
-    ngx_array_t                    metadata;   /* ngx_keyval_t */
     ngx_array_t                    fallbacks;  /* ngx_str_t, models */
     ngx_str_t                      file;
     ngx_uint_t                     fallbacks_line;
@@ -133,6 +182,16 @@ typedef struct {
     ngx_array_t                    providers;  /* ngx_http_llm_provider_t * */
     ngx_array_t                    vkeys;      /* ngx_http_llm_vkey_t * */
     ngx_hash_t                     vkey_hash;  /* hex sha256 -> vkey */
+    ngx_hash_keys_arrays_t        *vkey_names; /* duplicates, config only */
+    ngx_array_t                    customers;  /* ngx_http_llm_entity_t * */
+    ngx_array_t                    teams;      /* ngx_http_llm_entity_t * */
+
+    ngx_array_t                    prices;     /* ngx_http_llm_price_t */
+    ngx_http_llm_price_t          *default_price;
+    ngx_uint_t                     default_max_tokens;
+
+    ngx_str_t                      state_file;
+    ngx_msec_t                     state_interval;
 
     ngx_str_t                      trusted_certificate;
     ngx_ssl_t                     *ssl;
@@ -155,6 +214,7 @@ typedef struct {
     ngx_http_llm_api_key_t        *api_key;    /* the current attempt's */
     uint32_t                       keys_tried; /* a bit per api_key */
     ngx_uint_t                     left;       /* attempts it may still get */
+    ngx_http_llm_price_t          *price;
     unsigned                       probe:1;    /* a half-open breaker probe */
 
     /* the child balancer state, saved by the composite balancer */
@@ -200,6 +260,7 @@ typedef struct {
     size_t                         iu_offset;     /* include_usage value */
     size_t                         iu_len;
     size_t                         prompt_bytes;
+    ngx_int_t                      max_tokens; /* -1: not given */
     size_t                         fallbacks_offset; /* the array value */
     size_t                         fallbacks_len;
     size_t                         fb_member_offset; /* removed upstream */
@@ -222,6 +283,24 @@ typedef struct {
     ngx_http_upstream_conf_t      *conf;       /* per-request clone */
     ngx_uint_t                     keepalive_hit;
     ngx_msec_t                     retry_after; /* from the provider */
+
+    /* governance: what was reserved, and where */
+    ngx_http_llm_entity_t         *tiers[NGX_HTTP_LLM_MAX_TIERS];
+    ngx_uint_t                     ntiers;
+    ngx_http_llm_provider_t       *gov_provider; /* holds its reservation */
+    ngx_http_llm_price_t          *price;      /* the serving candidate's */
+    int64_t                        est_cost;   /* nano-USD */
+    int64_t                        est_tokens;
+    ngx_str_t                      limit_reason;
+    ngx_str_t                      budget_warning;
+    ngx_str_t                      budget_reset;
+    int64_t                        rl_limit[2];     /* requests, tokens */
+    int64_t                        rl_remaining[2];
+    int64_t                        rl_reset[2];     /* seconds */
+    int64_t                        retry_after_s;
+    unsigned                       rl_set:2;
+    unsigned                       admitted:1;
+    unsigned                       headers_added:1;
 
     /* the response */
     ngx_http_status_t              status;
@@ -250,6 +329,7 @@ typedef struct {
     ngx_int_t                      prompt_tokens;
     ngx_int_t                      completion_tokens;
     ngx_int_t                      cached_tokens;
+    ngx_int_t                      cache_write_tokens;
     ngx_uint_t                     usage_source;
     size_t                         streamed;   /* text bytes streamed */
     ngx_msec_t                     ttft;
@@ -290,6 +370,39 @@ ngx_int_t ngx_http_llm_check_fallbacks(ngx_conf_t *cf,
 ngx_http_llm_provider_t *ngx_http_llm_find_provider(
     ngx_http_llm_main_conf_t *lmcf, ngx_str_t *name);
 
+ngx_int_t ngx_http_llm_read_file(ngx_conf_t *cf, ngx_str_t *path,
+    ngx_str_t *out, size_t max, const char *what);
+char *ngx_http_llm_vkeys_file(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+
+/* tenants, budgets and limits (ngx_http_llm_tenant.c) */
+ngx_int_t ngx_http_llm_entity_init(ngx_conf_t *cf, ngx_http_llm_entity_t *e,
+    ngx_uint_t tier, ngx_str_t *name);
+ngx_int_t ngx_http_llm_entity_cmd(ngx_conf_t *cf, ngx_http_llm_entity_t *e);
+char *ngx_http_llm_tenant_block(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+ngx_int_t ngx_http_llm_init_tenants(ngx_conf_t *cf,
+    ngx_http_llm_main_conf_t *lmcf);
+ngx_str_t *ngx_http_llm_tier_name(ngx_uint_t tier);
+
+/* prices (ngx_http_llm_pricing.c) */
+char *ngx_http_llm_price(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+char *ngx_http_llm_pricing(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+ngx_http_llm_price_t *ngx_http_llm_price_find(ngx_http_llm_main_conf_t *lmcf,
+    ngx_http_llm_provider_t *pr, ngx_str_t *model);
+ngx_str_t *ngx_http_llm_prices_date(void);
+
+/* admission and settlement (ngx_http_llm_govern.c) */
+ngx_int_t ngx_http_llm_govern_admit(ngx_http_request_t *r,
+    ngx_http_llm_ctx_t *ctx);
+ngx_int_t ngx_http_llm_govern_switch(ngx_http_llm_ctx_t *ctx,
+    ngx_http_llm_provider_t *pr);
+int64_t ngx_http_llm_govern_cost(ngx_http_llm_ctx_t *ctx);
+ngx_int_t ngx_http_llm_govern_filter_init(ngx_conf_t *cf);
+
+/* the usage API (ngx_http_llm_admin.c) */
+char *ngx_http_llm_admin(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+
 /* request handling (ngx_http_llm_handler.c) */
 ngx_int_t ngx_http_llm_handler(ngx_http_request_t *r);
 
@@ -328,6 +441,53 @@ ngx_int_t ngx_http_llm_breaker_allow(ngx_http_llm_provider_t *pr,
     ngx_uint_t *probe);
 void ngx_http_llm_breaker_report(ngx_http_llm_provider_t *pr, ngx_uint_t ok,
     ngx_log_t *log);
+
+/* records in the zone are found by name (ngx_http_llm_shm.c) */
+typedef struct {
+    ngx_rbtree_node_t              node;       /* key: crc32 of the name */
+    u_char                        *name;       /* after the record */
+    size_t                         len;
+} ngx_http_llm_shm_node_t;
+
+/* a budget or limit's counter; changed under the zone's lock */
+struct ngx_http_llm_counter_s {
+    ngx_http_llm_shm_node_t        sn;
+    ngx_queue_t                    queue;      /* every counter, to save */
+    int64_t                        start;      /* window start, Unix time */
+    int64_t                        end;        /* the next window's start */
+    int64_t                        spent;      /* this window, this node */
+    int64_t                        reserved;   /* running requests */
+    int64_t                        pending;    /* not yet mirrored */
+    int64_t                        global;     /* fleet total, mirrored */
+    int64_t                        alerted;    /* window start alerted */
+    ngx_uint_t                     window;
+};
+
+void ngx_http_llm_counter_roll(ngx_http_llm_counter_t *c, int64_t now);
+ngx_http_llm_counter_t *ngx_http_llm_counter_find(ngx_slab_pool_t *shpool,
+    ngx_str_t *name);
+ngx_queue_t *ngx_http_llm_counters(ngx_slab_pool_t *shpool);
+
+/* the zone's bookkeeping for saving counters to disk */
+typedef struct {
+    ngx_atomic_t                   version;    /* bumped on every charge */
+    ngx_atomic_t                   saved;      /* the version on disk */
+    ngx_atomic_t                   lease;      /* a worker writing, until */
+} ngx_http_llm_shm_meta_t;
+
+ngx_http_llm_shm_meta_t *ngx_http_llm_shm_meta(ngx_slab_pool_t *shpool);
+
+/* what admission compares: the fleet's total and this node's unpushed */
+#define ngx_http_llm_counter_used(c)  ((c)->global + (c)->pending)
+
+/* counters on disk (ngx_http_llm_state.c) */
+char *ngx_http_llm_state_file(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+void ngx_http_llm_state_restore(ngx_http_llm_main_conf_t *lmcf,
+    ngx_slab_pool_t *shpool, ngx_log_t *log);
+ngx_int_t ngx_http_llm_state_init_process(ngx_cycle_t *cycle,
+    ngx_http_llm_main_conf_t *lmcf);
+void ngx_http_llm_state_exit_process(ngx_cycle_t *cycle);
 
 /* provider connection cache (ngx_http_llm_keepalive.c) */
 ngx_http_llm_keepalive_t *ngx_http_llm_keepalive_create(ngx_conf_t *cf,

@@ -33,6 +33,7 @@ ngx_http_llm_openai_parse_request(ngx_http_request_t *r,
 {
     u_char                     *body, *p, *end;
     ssize_t                     n;
+    int64_t                     max;
     ngx_int_t                   rc;
     ngx_uint_t                  seen_model, seen_stream, seen_prompt;
     const char                 *prompt;
@@ -156,6 +157,28 @@ ngx_http_llm_openai_parse_request(ngx_http_request_t *r,
             }
 
             ctx->stream = (v.type == NGX_HTTP_LLM_JSON_TRUE);
+            continue;
+        }
+
+        if (ngx_http_llm_json_key_is(&k, "max_tokens")
+            || ngx_http_llm_json_key_is(&k, "max_completion_tokens"))
+        {
+            /* the output the reservation must cover */
+            if (v.type == NGX_HTTP_LLM_JSON_NULL) {
+                continue;
+            }
+
+            if (ngx_http_llm_json_int(&v, &max) != NGX_OK
+                || max < 1 || max > 100000000)
+            {
+                return ngx_http_llm_error(r, NGX_HTTP_BAD_REQUEST,
+                                          "invalid_type",
+                                          "\"%*s\" must be a positive "
+                                          "integer.", k.end - k.start - 2,
+                                          k.start + 1);
+            }
+
+            ctx->max_tokens = max;
             continue;
         }
 

@@ -12,11 +12,14 @@
 
 /*
  * The shared zone (llm_zone): one record per provider and per provider
- * key, found by a stable name ("p:openai", "k:openai#0") so that a reload
- * keeps them.  Records are allocated once and never freed, which lets the
- * request path read and update them with atomics alone, without the lock.
- * Times are ngx_current_msec values: CLOCK_MONOTONIC, the same in every
- * worker.
+ * key, found by a stable name ("p:openai", "k:openai#0"), and one counter
+ * per budget or limit of a tenant ("v:acme-prod|b1M": key, budget, month),
+ * so that a reload keeps them.  Records are allocated once and never
+ * freed: pointers to them stay valid for the life of the zone.  Provider
+ * records are read and updated with atomics alone; counters under the
+ * zone's lock, as admission checks several of them as one step.
+ * Cooldown times are ngx_current_msec values: CLOCK_MONOTONIC, the same
+ * in every worker; windows are Unix seconds.
  */
 
 
@@ -24,26 +27,28 @@
 
 
 struct ngx_http_llm_state_s {
-    ngx_rbtree_node_t              node;       /* key: crc32 of the name */
+    ngx_http_llm_shm_node_t        sn;
     ngx_atomic_t                   cooldown_until;
     ngx_atomic_t                   failures;   /* consecutive */
     ngx_atomic_t                   open_until; /* the breaker */
     ngx_atomic_t                   probe_at;   /* half-open probe started */
-    u_short                        len;
-    u_char                         name[1];
 };
 
 
 typedef struct {
     ngx_rbtree_t                   rbtree;
     ngx_rbtree_node_t              sentinel;
+    ngx_queue_t                    counters;
+    ngx_http_llm_shm_meta_t        meta;
 } ngx_http_llm_shctx_t;
 
 
 static ngx_int_t ngx_http_llm_init_zone(ngx_shm_zone_t *shm_zone,
     void *data);
-static ngx_http_llm_state_t *ngx_http_llm_state_get(ngx_slab_pool_t *shpool,
-    ngx_http_llm_shctx_t *sh, ngx_str_t *name);
+static ngx_int_t ngx_http_llm_init_counters(ngx_slab_pool_t *shpool,
+    ngx_http_llm_entity_t *e);
+static void *ngx_http_llm_shm_get(ngx_slab_pool_t *shpool, ngx_str_t *name,
+    size_t size, ngx_uint_t create);
 static void ngx_http_llm_state_insert(ngx_rbtree_node_t *temp,
     ngx_rbtree_node_t *node, ngx_rbtree_node_t *sentinel);
 
@@ -126,6 +131,8 @@ ngx_http_llm_init_zone(ngx_shm_zone_t *shm_zone, void *data)
     ngx_uint_t                 i, j;
     ngx_slab_pool_t           *shpool;
     ngx_http_llm_shctx_t      *sh;
+    ngx_http_llm_vkey_t      **vk;
+    ngx_http_llm_entity_t    **e;
     ngx_http_llm_api_key_t    *key;
     ngx_http_llm_provider_t  **pr;
 
@@ -145,6 +152,7 @@ ngx_http_llm_init_zone(ngx_shm_zone_t *shm_zone, void *data)
 
         ngx_rbtree_init(&sh->rbtree, &sh->sentinel,
                         ngx_http_llm_state_insert);
+        ngx_queue_init(&sh->counters);
 
         shpool->log_ctx = ngx_slab_alloc(shpool,
                                          sizeof(" in llm_zone \"\"")
@@ -164,9 +172,14 @@ ngx_http_llm_init_zone(ngx_shm_zone_t *shm_zone, void *data)
         name.len = ngx_snprintf(buf, sizeof(buf), "p:%V", &pr[i]->name)
                    - buf;
 
-        pr[i]->state = ngx_http_llm_state_get(shpool, sh, &name);
+        pr[i]->state = ngx_http_llm_shm_get(shpool, &name,
+                                            sizeof(ngx_http_llm_state_t), 1);
         if (pr[i]->state == NULL) {
-            return NGX_ERROR;
+            goto full;
+        }
+
+        if (ngx_http_llm_init_counters(shpool, &pr[i]->entity) != NGX_OK) {
+            goto full;
         }
 
         key = pr[i]->api_keys.elts;
@@ -176,25 +189,154 @@ ngx_http_llm_init_zone(ngx_shm_zone_t *shm_zone, void *data)
                                     &pr[i]->name, j)
                        - buf;
 
-            key[j].state = ngx_http_llm_state_get(shpool, sh, &name);
+            key[j].state = ngx_http_llm_shm_get(shpool, &name,
+                                                sizeof(ngx_http_llm_state_t),
+                                                1);
             if (key[j].state == NULL) {
-                return NGX_ERROR;
+                goto full;
             }
         }
+    }
+
+    e = lmcf->customers.elts;
+
+    for (i = 0; i < lmcf->customers.nelts; i++) {
+        if (ngx_http_llm_init_counters(shpool, e[i]) != NGX_OK) {
+            goto full;
+        }
+    }
+
+    e = lmcf->teams.elts;
+
+    for (i = 0; i < lmcf->teams.nelts; i++) {
+        if (ngx_http_llm_init_counters(shpool, e[i]) != NGX_OK) {
+            goto full;
+        }
+    }
+
+    vk = lmcf->vkeys.elts;
+
+    for (i = 0; i < lmcf->vkeys.nelts; i++) {
+        if (ngx_http_llm_init_counters(shpool, &vk[i]->entity) != NGX_OK) {
+            goto full;
+        }
+    }
+
+    /* a fresh zone (a start, not a reload): the counters saved at exit */
+    if (data == NULL && lmcf->state_file.len) {
+        ngx_http_llm_state_restore(lmcf, shpool, shm_zone->shm.log);
+    }
+
+    return NGX_OK;
+
+full:
+
+    ngx_log_error(NGX_LOG_EMERG, shm_zone->shm.log, 0,
+                  "llm_zone \"%V\" (%uz bytes) is too small for %ui "
+                  "providers, %ui virtual keys, %ui teams and %ui customers "
+                  "with their limits; raise its size",
+                  &shm_zone->shm.name, shm_zone->shm.size,
+                  lmcf->providers.nelts, lmcf->vkeys.nelts,
+                  lmcf->teams.nelts, lmcf->customers.nelts);
+
+    return NGX_ERROR;
+}
+
+
+/* "v:acme-prod|b1M": tier, tenant, kind and window */
+
+static ngx_int_t
+ngx_http_llm_init_counters(ngx_slab_pool_t *shpool, ngx_http_llm_entity_t *e)
+{
+    u_char                  buf[256];
+    ngx_str_t               name;
+    ngx_uint_t              i;
+    ngx_http_llm_limit_t   *l;
+    ngx_http_llm_counter_t *c;
+    ngx_http_llm_shctx_t   *sh;
+
+    static u_char  tiers[] = "vtcp";
+    static u_char  kinds[] = "?brtc";
+
+    sh = shpool->data;
+    l = e->limits.elts;
+
+    for (i = 0; i < e->limits.nelts; i++) {
+        name.data = buf;
+        name.len = ngx_sprintf(buf, "%c:%V|%c%V", tiers[e->tier], &e->name,
+                               kinds[l[i].kind],
+                               ngx_http_llm_window_name(l[i].window))
+                   - buf;
+
+        c = ngx_http_llm_shm_get(shpool, &name,
+                                 sizeof(ngx_http_llm_counter_t), 1);
+        if (c == NULL) {
+            return NGX_ERROR;
+        }
+
+        if (c->queue.next == NULL) {
+            c->window = l[i].window;
+
+            ngx_shmtx_lock(&shpool->mutex);
+            ngx_queue_insert_tail(&sh->counters, &c->queue);
+            ngx_shmtx_unlock(&shpool->mutex);
+        }
+
+        l[i].counter = c;
     }
 
     return NGX_OK;
 }
 
 
-static ngx_http_llm_state_t *
-ngx_http_llm_state_get(ngx_slab_pool_t *shpool, ngx_http_llm_shctx_t *sh,
-    ngx_str_t *name)
-{
-    uint32_t               hash;
-    ngx_rbtree_node_t     *node, *sentinel;
-    ngx_http_llm_state_t  *st;
+/* a new window starts from zero; running reservations carry over */
 
+void
+ngx_http_llm_counter_roll(ngx_http_llm_counter_t *c, int64_t now)
+{
+    if (c->window == 0 || now < c->end) {
+        return;
+    }
+
+    c->start = ngx_http_llm_window_start(c->window, now);
+    c->end = ngx_http_llm_window_next(c->window, c->start);
+    c->spent = 0;
+    c->pending = 0;
+    c->global = 0;
+}
+
+
+ngx_http_llm_counter_t *
+ngx_http_llm_counter_find(ngx_slab_pool_t *shpool, ngx_str_t *name)
+{
+    return ngx_http_llm_shm_get(shpool, name, 0, 0);
+}
+
+
+ngx_queue_t *
+ngx_http_llm_counters(ngx_slab_pool_t *shpool)
+{
+    return &((ngx_http_llm_shctx_t *) shpool->data)->counters;
+}
+
+
+ngx_http_llm_shm_meta_t *
+ngx_http_llm_shm_meta(ngx_slab_pool_t *shpool)
+{
+    return &((ngx_http_llm_shctx_t *) shpool->data)->meta;
+}
+
+
+static void *
+ngx_http_llm_shm_get(ngx_slab_pool_t *shpool, ngx_str_t *name, size_t size,
+    ngx_uint_t create)
+{
+    uint32_t                  hash;
+    ngx_rbtree_node_t        *node, *sentinel;
+    ngx_http_llm_shctx_t     *sh;
+    ngx_http_llm_shm_node_t  *sn;
+
+    sh = shpool->data;
     hash = ngx_crc32_short(name->data, name->len);
 
     ngx_shmtx_lock(&shpool->mutex);
@@ -208,36 +350,40 @@ ngx_http_llm_state_get(ngx_slab_pool_t *shpool, ngx_http_llm_shctx_t *sh,
             continue;
         }
 
-        st = (ngx_http_llm_state_t *) node;
+        sn = (ngx_http_llm_shm_node_t *) node;
 
-        if (st->len == name->len
-            && ngx_memcmp(st->name, name->data, name->len) == 0)
+        if (sn->len == name->len
+            && ngx_memcmp(sn->name, name->data, name->len) == 0)
         {
             ngx_shmtx_unlock(&shpool->mutex);
-            return st;
+            return sn;
         }
 
-        node = (ngx_memn2cmp(name->data, st->name, name->len, st->len) < 0)
+        node = (ngx_memn2cmp(name->data, sn->name, name->len, sn->len) < 0)
                ? node->left : node->right;
     }
 
-    st = ngx_slab_calloc_locked(shpool,
-                                offsetof(ngx_http_llm_state_t, name)
-                                + name->len);
-    if (st == NULL) {
+    if (!create) {
         ngx_shmtx_unlock(&shpool->mutex);
         return NULL;
     }
 
-    st->node.key = hash;
-    st->len = (u_short) name->len;
-    ngx_memcpy(st->name, name->data, name->len);
+    sn = ngx_slab_calloc_locked(shpool, size + name->len);
+    if (sn == NULL) {
+        ngx_shmtx_unlock(&shpool->mutex);
+        return NULL;
+    }
 
-    ngx_rbtree_insert(&sh->rbtree, &st->node);
+    sn->node.key = hash;
+    sn->name = (u_char *) sn + size;
+    sn->len = name->len;
+    ngx_memcpy(sn->name, name->data, name->len);
+
+    ngx_rbtree_insert(&sh->rbtree, &sn->node);
 
     ngx_shmtx_unlock(&shpool->mutex);
 
-    return st;
+    return sn;
 }
 
 
@@ -245,8 +391,8 @@ static void
 ngx_http_llm_state_insert(ngx_rbtree_node_t *temp, ngx_rbtree_node_t *node,
     ngx_rbtree_node_t *sentinel)
 {
-    ngx_rbtree_node_t     **p;
-    ngx_http_llm_state_t   *a, *b;
+    ngx_rbtree_node_t        **p;
+    ngx_http_llm_shm_node_t   *a, *b;
 
     for ( ;; ) {
 
@@ -254,8 +400,8 @@ ngx_http_llm_state_insert(ngx_rbtree_node_t *temp, ngx_rbtree_node_t *node,
             p = (node->key < temp->key) ? &temp->left : &temp->right;
 
         } else {
-            a = (ngx_http_llm_state_t *) node;
-            b = (ngx_http_llm_state_t *) temp;
+            a = (ngx_http_llm_shm_node_t *) node;
+            b = (ngx_http_llm_shm_node_t *) temp;
 
             p = (ngx_memn2cmp(a->name, b->name, a->len, b->len) < 0)
                 ? &temp->left : &temp->right;

@@ -310,11 +310,12 @@ ngx_http_llm_peer_get(ngx_peer_connection_t *pc, void *data)
 
         if (c->left == 0
             || ngx_http_llm_pick_key(c) != NGX_OK
-            || !ngx_http_llm_breaker_allow(c->provider, &probe))
+            || !ngx_http_llm_breaker_allow(c->provider, &probe)
+            || ngx_http_llm_govern_switch(ctx, c->provider) != NGX_OK)
         {
             ngx_log_debug1(NGX_LOG_DEBUG_HTTP, pc->log, 0,
                            "llm: provider \"%V\" skipped: cooling down, "
-                           "circuit open or no key left",
+                           "circuit open, over its limits or no key left",
                            &c->provider->name);
             c->left = 0;
             ctx->current++;
@@ -356,6 +357,7 @@ ngx_http_llm_peer_get(ngx_peer_connection_t *pc, void *data)
     }
 
     ctx->provider = c->provider;
+    ctx->price = c->price;
     ctx->attempts++;
     ctx->retry_after = 0;
 

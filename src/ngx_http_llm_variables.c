@@ -31,6 +31,8 @@
 #define NGX_HTTP_LLM_VAR_CUSTOMER        12
 #define NGX_HTTP_LLM_VAR_TEAM            13
 #define NGX_HTTP_LLM_VAR_OVERHEAD        14
+#define NGX_HTTP_LLM_VAR_COST            15
+#define NGX_HTTP_LLM_VAR_LIMIT_REASON    16
 
 
 static ngx_int_t ngx_http_llm_variable(ngx_http_request_t *r,
@@ -39,6 +41,8 @@ static ngx_int_t ngx_http_llm_meta_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_llm_int_value(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, ngx_int_t n);
+static ngx_str_t ngx_http_llm_ancestor(ngx_http_llm_ctx_t *ctx,
+    ngx_uint_t tier);
 
 
 static ngx_http_variable_t  ngx_http_llm_vars[] = {
@@ -84,6 +88,12 @@ static ngx_http_variable_t  ngx_http_llm_vars[] = {
 
     { ngx_string("llm_overhead"), NULL, ngx_http_llm_variable,
       NGX_HTTP_LLM_VAR_OVERHEAD, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("llm_cost"), NULL, ngx_http_llm_variable,
+      NGX_HTTP_LLM_VAR_COST, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("llm_limit_reason"), NULL, ngx_http_llm_variable,
+      NGX_HTTP_LLM_VAR_LIMIT_REASON, NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
     { ngx_string("llm_meta_"), NULL, ngx_http_llm_meta_variable,
       0, NGX_HTTP_VAR_NOCACHEABLE|NGX_HTTP_VAR_PREFIX, 0 },
@@ -210,7 +220,31 @@ ngx_http_llm_variable(ngx_http_request_t *r, ngx_http_variable_value_t *v,
         }
         break;
 
-    default: /* customer and team arrive with budgets */
+    case NGX_HTTP_LLM_VAR_CUSTOMER:
+    case NGX_HTTP_LLM_VAR_TEAM:
+        s = ngx_http_llm_ancestor(ctx, data == NGX_HTTP_LLM_VAR_TEAM
+                                       ? NGX_HTTP_LLM_TIER_TEAM
+                                       : NGX_HTTP_LLM_TIER_CUSTOMER);
+        break;
+
+    case NGX_HTTP_LLM_VAR_COST:
+        /* USD, from the usage known now; empty before a provider answered */
+        if (ctx->price == NULL) {
+            break;
+        }
+
+        p = ngx_pnalloc(r->pool, NGX_HTTP_LLM_MONEY_LEN);
+        if (p == NULL) {
+            return NGX_ERROR;
+        }
+
+        s.data = p;
+        s.len = ngx_http_llm_money_print(p, ngx_http_llm_govern_cost(ctx))
+                - p;
+        break;
+
+    default: /* NGX_HTTP_LLM_VAR_LIMIT_REASON */
+        s = ctx->limit_reason;
         break;
     }
 
@@ -255,7 +289,23 @@ ngx_http_llm_int_value(ngx_http_request_t *r, ngx_http_variable_value_t *v,
 }
 
 
-/* $llm_meta_NAME: the key's metadata NAME */
+static ngx_str_t
+ngx_http_llm_ancestor(ngx_http_llm_ctx_t *ctx, ngx_uint_t tier)
+{
+    ngx_str_t               none = ngx_null_string;
+    ngx_http_llm_entity_t  *e;
+
+    for (e = ctx->vkey ? ctx->vkey->entity.parent : NULL; e; e = e->parent) {
+        if (e->tier == tier) {
+            return e->name;
+        }
+    }
+
+    return none;
+}
+
+
+/* $llm_meta_NAME: metadata NAME of the key, else its team, its customer */
 
 static ngx_int_t
 ngx_http_llm_meta_variable(ngx_http_request_t *r,
@@ -263,10 +313,11 @@ ngx_http_llm_meta_variable(ngx_http_request_t *r,
 {
     ngx_str_t            *name = (ngx_str_t *) data;
 
-    ngx_str_t             key;
-    ngx_uint_t            i;
-    ngx_keyval_t         *kv;
-    ngx_http_llm_ctx_t   *ctx;
+    ngx_str_t               key;
+    ngx_uint_t              i;
+    ngx_keyval_t           *kv;
+    ngx_http_llm_ctx_t     *ctx;
+    ngx_http_llm_entity_t  *e;
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_llm_module);
 
@@ -279,18 +330,20 @@ ngx_http_llm_meta_variable(ngx_http_request_t *r,
     key.data = name->data + sizeof("llm_meta_") - 1;
     key.len = name->len - (sizeof("llm_meta_") - 1);
 
-    kv = ctx->vkey->metadata.elts;
+    for (e = &ctx->vkey->entity; e; e = e->parent) {
+        kv = e->metadata.elts;
 
-    for (i = 0; i < ctx->vkey->metadata.nelts; i++) {
-        if (kv[i].key.len == key.len
-            && ngx_strncasecmp(kv[i].key.data, key.data, key.len) == 0)
-        {
-            v->data = kv[i].value.data;
-            v->len = kv[i].value.len;
-            v->valid = 1;
-            v->no_cacheable = 0;
-            v->not_found = 0;
-            break;
+        for (i = 0; i < e->metadata.nelts; i++) {
+            if (kv[i].key.len == key.len
+                && ngx_strncasecmp(kv[i].key.data, key.data, key.len) == 0)
+            {
+                v->data = kv[i].value.data;
+                v->len = kv[i].value.len;
+                v->valid = 1;
+                v->no_cacheable = 0;
+                v->not_found = 0;
+                return NGX_OK;
+            }
         }
     }
 

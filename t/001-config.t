@@ -133,7 +133,7 @@ qr/llm_provider "m" of type mock takes no "url" or "api_key"/
 --- config
 --- must_die
 --- error_log eval
-qr/unknown directive "budgett" in llm_virtual_key, allowed: key, key_sha256, models, fallbacks, metadata/
+qr/unknown directive "budgett" in llm_virtual_key, allowed: key, key_sha256, models, fallbacks, team, customer, budget, limit, metadata/
 
 
 
