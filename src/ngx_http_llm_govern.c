@@ -45,7 +45,7 @@ static ngx_int_t ngx_http_llm_refuse(ngx_http_request_t *r,
     ngx_http_llm_ctx_t *ctx, ngx_http_llm_refusal_t *f, int64_t now);
 static void ngx_http_llm_warn(ngx_http_llm_ctx_t *ctx,
     ngx_http_llm_entity_t *e, ngx_http_llm_limit_t *l, ngx_log_t *log);
-static void ngx_http_llm_settle(void *data);
+static void ngx_http_llm_settle_cleanup(void *data);
 static ngx_int_t ngx_http_llm_govern_header_filter(ngx_http_request_t *r);
 static ngx_int_t ngx_http_llm_add_header(ngx_http_request_t *r,
     const char *name, ngx_str_t *value);
@@ -196,7 +196,7 @@ ngx_http_llm_govern_admit(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
     ngx_shmtx_unlock(&shpool->mutex);
 
     ctx->admitted = 1;
-    cln->handler = ngx_http_llm_settle;
+    cln->handler = ngx_http_llm_settle_cleanup;
     cln->data = ctx;
 
     return NGX_OK;
@@ -452,16 +452,29 @@ ngx_http_llm_govern_cost(ngx_http_llm_ctx_t *ctx)
 }
 
 
-/* runs when the request's pool goes: success, error, abort, shutdown */
+/*
+ * Settles once: when the provider's answer is complete (upstream or mock
+ * finalization), or at the latest when the request's pool goes, which
+ * covers every other path: errors, client aborts, worker shutdown.
+ */
 
 static void
-ngx_http_llm_settle(void *data)
+ngx_http_llm_settle_cleanup(void *data)
 {
-    ngx_http_llm_ctx_t *ctx = data;
+    ngx_http_llm_govern_settle(data);
+}
 
+
+void
+ngx_http_llm_govern_settle(ngx_http_llm_ctx_t *ctx)
+{
     int64_t           now, cost, tokens;
     ngx_uint_t        i;
     ngx_slab_pool_t  *shpool;
+
+    if (!ctx->admitted) {
+        return;
+    }
 
     cost = ngx_http_llm_govern_cost(ctx);
     tokens = ngx_max(ctx->prompt_tokens, 0)

@@ -166,7 +166,12 @@ ngx_http_llm_mock_respond(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
         return;
     }
 
-    ngx_http_finalize_request(r, ngx_http_output_filter(r, out));
+    rc = ngx_http_output_filter(r, out);
+
+    /* the answer and its usage are final: charge now, not at close */
+    ngx_http_llm_govern_settle(ctx);
+
+    ngx_http_finalize_request(r, rc);
 }
 
 

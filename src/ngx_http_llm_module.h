@@ -398,6 +398,7 @@ ngx_int_t ngx_http_llm_govern_admit(ngx_http_request_t *r,
 ngx_int_t ngx_http_llm_govern_switch(ngx_http_llm_ctx_t *ctx,
     ngx_http_llm_provider_t *pr);
 int64_t ngx_http_llm_govern_cost(ngx_http_llm_ctx_t *ctx);
+void ngx_http_llm_govern_settle(ngx_http_llm_ctx_t *ctx);
 ngx_int_t ngx_http_llm_govern_filter_init(ngx_conf_t *cf);
 
 /* the usage API (ngx_http_llm_admin.c) */

@@ -327,8 +327,33 @@ ngx_int_t
 ngx_http_llm_state_init_process(ngx_cycle_t *cycle,
     ngx_http_llm_main_conf_t *lmcf)
 {
+    u_char     *slash, path[NGX_MAX_PATH];
+    ngx_str_t   dir;
+
     if (lmcf->state_file.len == 0) {
         return NGX_OK;
+    }
+
+    /* the file is replaced by a rename: its directory must be writable */
+
+    slash = lmcf->state_file.data + lmcf->state_file.len;
+
+    while (slash > lmcf->state_file.data && slash[-1] != '/') {
+        slash--;
+    }
+
+    dir.data = lmcf->state_file.data;
+    dir.len = slash - dir.data;
+
+    if (dir.len && dir.len < NGX_MAX_PATH) {
+        (void) ngx_cpystrn(path, dir.data, dir.len + 1);
+
+        if (access((char *) path, W_OK|X_OK) != 0) {
+            ngx_log_error(NGX_LOG_ALERT, cycle->log, ngx_errno,
+                          "llm_state_file \"%V\": the directory \"%s\" is "
+                          "not writable by the worker user, counters will "
+                          "not be saved", &lmcf->state_file, path);
+        }
     }
 
     ngx_http_llm_state_ev.handler = ngx_http_llm_state_timer;

@@ -1245,6 +1245,8 @@ ngx_http_llm_finalize_request(ngx_http_request_t *r, ngx_int_t rc)
             ngx_http_llm_attempts_error(r, ctx, rc);
         }
 
+        ngx_http_llm_govern_settle(ctx);
+
         return;
     }
 
@@ -1254,6 +1256,9 @@ ngx_http_llm_finalize_request(ngx_http_request_t *r, ngx_int_t rc)
     if (ctx->sse && ctx->status.code == NGX_HTTP_OK) {
         ngx_http_llm_openai_estimate(ctx);
     }
+
+    /* the usage is final: charge now, not when the connection closes */
+    ngx_http_llm_govern_settle(ctx);
 
     /*
      * A stream that ends without the provider's end marker is broken: the
