@@ -72,7 +72,9 @@ $(ASAN_MODULE): $(BUILD)/nginx-asan/Makefile.stamp $(SOURCES)
 # the gateway in the foreground on 127.0.0.1:8080, from conf.example
 run: deps
 	@$(MAKE) -s module
-	@mkdir -p $(BUILD)/run/logs $(BUILD)/run/tmp $(BUILD)/run/modules
+	@mkdir -p $(BUILD)/run/logs $(BUILD)/run/tmp $(BUILD)/run/modules \
+	    $(BUILD)/run/state
+	@chmod 0777 $(BUILD)/run/state    # workers may run as another user
 	@ln -sf $(MODULE) $(BUILD)/run/modules/ngx_http_llm_module.so
 	@if [ -n "$$OPENAI_API_KEY" ]; then \
 	    echo "provider: openai (OPENAI_API_KEY is set)"; \

@@ -618,3 +618,29 @@ mine-7b cost=0.30
 --- must_die
 --- error_log eval
 qr/llm_pricing ".*prices\.json": invalid price of "gpt-4o", allowed:/
+
+
+
+=== TEST 41: a failover moves the provider-tier slot: the failed provider's is released
+--- http_config eval
+$::Provider . '
+    llm_provider flaky {
+        type openai;
+        url http://127.0.0.1:$TEST_NGINX_RAND_PORT_2/v1;
+        models m1;
+        weight 100;
+        limit concurrency=1 requests=100/1h;
+        circuit_breaker off;
+    }
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_2;
+        location / { return 500; }
+    }
+    llm_virtual_key k { key sk-k; models *; limit concurrency=1; }'
+--- request eval
+[$::Req, $::Req, "GET /llm/usage?provider=flaky"]
+--- error_code eval
+[200, 200, 200]
+--- response_body_like eval
+['"usage"', '"usage"',
+ qr/"providers":\[\{"name":"flaky","budgets":\[\],"limits":\[\{"type":"concurrency","limit":1,"used":0,"reserved":0,"remaining":1\},\{"type":"requests","window":"1h","limit":100,"used":2,/]
