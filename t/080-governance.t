@@ -644,3 +644,52 @@ $::Provider . '
 --- response_body_like eval
 ['"usage"', '"usage"',
  qr/"providers":\[\{"name":"flaky","budgets":\[\],"limits":\[\{"type":"concurrency","limit":1,"used":0,"reserved":0,"remaining":1\},\{"type":"requests","window":"1h","limit":100,"used":2,/]
+
+
+
+=== TEST 42: every provider fails: the slot and the reservation come back
+--- http_config
+    llm_price m1 input=1 output=2;
+    llm_provider down {
+        type openai;
+        url http://127.0.0.1:$TEST_NGINX_RAND_PORT_2/v1;
+        models m1;
+        circuit_breaker off;
+    }
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_2;
+        location / { return 503; }
+    }
+    llm_virtual_key k { key sk-k; models *; budget 0.0015 1d; limit concurrency=1; }
+--- request eval
+[$::Req, $::Req, "GET /llm/usage?key=k"]
+--- error_code eval
+[502, 502, 200]
+--- response_body_like eval
+['"code":"upstream_failed"', '"code":"upstream_failed"',
+ qr/"budgets":\[\{"window":"1d","limit":0\.0015,"used":0\.00,"reserved":0\.00,"remaining":0\.0015,.*\{"type":"concurrency","limit":1,"used":0,/]
+
+
+
+=== TEST 43: a client that gives up: its slot and reservation come back
+--- http_config
+    llm_price m1 input=1 output=2;
+    llm_provider slow { type mock; models m1; latency 1s; }
+    llm_virtual_key k { key sk-k; models *; budget 0.0015 1d; limit concurrency=1; }
+--- request eval
+$::Req
+--- timeout: 200ms
+--- abort
+--- wait: 1.3
+
+
+
+=== TEST 44: the same nginx, after the abort: nothing held
+--- http_config
+    llm_price m1 input=1 output=2;
+    llm_provider slow { type mock; models m1; latency 1s; }
+    llm_virtual_key k { key sk-k; models *; budget 0.0015 1d; limit concurrency=1; }
+--- request
+GET /llm/usage?key=k
+--- response_body_like eval
+qr/"budgets":\[\{"window":"1d","limit":0\.0015,"used":[\d.]+,"reserved":0\.00,.*\{"type":"concurrency","limit":1,"used":0,/
