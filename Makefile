@@ -25,7 +25,9 @@ FUZZERS     := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,\
 FUZZ_SECONDS ?= 5
 # the sources with no nginx runtime dependency, for unit tests and fuzzers
 PURE_SRCS   := src/ngx_http_llm_json.c src/ngx_http_llm_sse.c \
-               src/ngx_http_llm_window.c src/ngx_http_llm_money.c
+               src/ngx_http_llm_window.c src/ngx_http_llm_money.c \
+               src/ngx_http_llm_canon.c src/ngx_http_llm_openai_canon.c \
+               src/ngx_http_llm_anthropic.c
 NGX_INCS    := -I$(BUILD)/nginx/objs -I$(NGX_SRC)/src/core \
                -I$(NGX_SRC)/src/event -I$(NGX_SRC)/src/event/modules \
                -I$(NGX_SRC)/src/os/unix -Isrc
@@ -95,7 +97,7 @@ test: deps
 $(BUILD)/unit/%: tests/unit/%.c $(wildcard src/*.c src/*.h) $(MODULE)
 	@mkdir -p $(BUILD)/unit
 	gcc -g -O1 -Wall -Werror -fsanitize=address,undefined $(NGX_INCS) \
-	    -o $@ $< $(PURE_SRCS)
+	    -o $@ $< $(PURE_SRCS) -lcjson
 
 test-unit: $(UNIT_TESTS)
 	@for t in $(UNIT_TESTS); do $$t || exit 1; done
@@ -105,7 +107,7 @@ test-unit: $(UNIT_TESTS)
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(wildcard src/*.c src/*.h) $(MODULE)
 	@mkdir -p $(BUILD)/fuzz
 	clang -g -O1 -fsanitize=fuzzer,address,undefined $(NGX_INCS) \
-	    -o $@ $< $(PURE_SRCS)
+	    -o $@ $< $(PURE_SRCS) -lcjson
 
 fuzz: $(FUZZERS)
 	@for f in $(FUZZERS); do \

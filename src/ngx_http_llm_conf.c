@@ -45,7 +45,8 @@ static ngx_int_t ngx_http_llm_json_str(ngx_conf_t *cf, char *v,
 
 #define NGX_HTTP_LLM_PROVIDER_DIRECTIVES                                      \
     "type, url, host, api_key, models, weight, timeouts, keepalive, "        \
-    "cooldown, circuit_breaker, latency, stream_events, budget, limit"
+    "cooldown, circuit_breaker, latency, stream_events, anthropic_version, " \
+    "budget, limit"
 
 #define NGX_HTTP_LLM_VKEY_DIRECTIVES                                          \
     "key, key_sha256, models, fallbacks, team, customer, budget, limit, "    \
@@ -150,6 +151,19 @@ ngx_http_llm_provider_block(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "llm_provider \"%V\" has no \"url\"", &pr->name);
         return NGX_CONF_ERROR;
+    }
+
+    if (pr->anthropic_version.len
+        && pr->type != NGX_HTTP_LLM_PROVIDER_ANTHROPIC)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"anthropic_version\" in llm_provider \"%V\" "
+                           "needs \"type anthropic\"", &pr->name);
+        return NGX_CONF_ERROR;
+    }
+
+    if (pr->anthropic_version.len == 0) {
+        ngx_str_set(&pr->anthropic_version, "2023-06-01");
     }
 
     if (pr->models.nelts == 0) {
@@ -259,16 +273,28 @@ ngx_http_llm_provider_cmd(ngx_conf_t *cf, ngx_command_t *dummy, void *conf)
         if (ngx_strcmp(value[1].data, "openai") == 0) {
             pr->type = NGX_HTTP_LLM_PROVIDER_OPENAI;
 
+        } else if (ngx_strcmp(value[1].data, "anthropic") == 0) {
+            pr->type = NGX_HTTP_LLM_PROVIDER_ANTHROPIC;
+
         } else if (ngx_strcmp(value[1].data, "mock") == 0) {
             pr->type = NGX_HTTP_LLM_PROVIDER_MOCK;
 
         } else {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                                "invalid provider type \"%V\", allowed: "
-                               "openai, mock", &value[1]);
+                               "openai, anthropic, mock", &value[1]);
             return NGX_CONF_ERROR;
         }
 
+        return NGX_CONF_OK;
+    }
+
+    if (is("anthropic_version")) {
+        if (nargs != 2 || pr->anthropic_version.len) {
+            return "is duplicate or takes one value";
+        }
+
+        pr->anthropic_version = value[1];
         return NGX_CONF_OK;
     }
 

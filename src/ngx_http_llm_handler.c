@@ -362,6 +362,10 @@ ngx_http_llm_body_handler(ngx_http_request_t *r)
     }
 
     if (rc == NGX_OK) {
+        rc = ngx_http_llm_translate_prepare(r, ctx);
+    }
+
+    if (rc == NGX_OK) {
         rc = ngx_http_llm_govern_admit(r, ctx);
     }
 

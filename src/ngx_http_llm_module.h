@@ -19,6 +19,7 @@
 
 #define NGX_HTTP_LLM_PROVIDER_OPENAI      1
 #define NGX_HTTP_LLM_PROVIDER_MOCK        2
+#define NGX_HTTP_LLM_PROVIDER_ANTHROPIC   3
 
 #define NGX_HTTP_LLM_ENDPOINT_CHAT        1
 #define NGX_HTTP_LLM_ENDPOINT_EMBEDDINGS  2
@@ -152,6 +153,7 @@ typedef struct {
     ngx_msec_t                     breaker_cooldown;
     ngx_http_llm_state_t          *state;      /* shared */
     ngx_http_llm_entity_t          entity;     /* its budgets and limits */
+    ngx_str_t                      anthropic_version;
 
     /* mock */
     ngx_msec_t                     latency;
@@ -283,6 +285,11 @@ typedef struct {
     ngx_http_upstream_conf_t      *conf;       /* per-request clone */
     ngx_uint_t                     keepalive_hit;
     ngx_msec_t                     retry_after; /* from the provider */
+
+    /* translation: the request in the canonical model (a cJSON document),
+     * parsed once when some candidate speaks another dialect */
+    void                          *canon;
+    unsigned                       translate:1; /* the current attempt */
 
     /* governance: what was reserved, and where */
     ngx_http_llm_entity_t         *tiers[NGX_HTTP_LLM_MAX_TIERS];
@@ -511,6 +518,15 @@ size_t ngx_http_llm_openai_delta_len(u_char *p, u_char *end);
 void ngx_http_llm_openai_estimate(ngx_http_llm_ctx_t *ctx);
 ngx_int_t ngx_http_llm_openai_models(ngx_http_request_t *r,
     ngx_http_llm_ctx_t *ctx);
+
+/* translation between dialects (ngx_http_llm_translate.c) */
+ngx_int_t ngx_http_llm_translate_prepare(ngx_http_request_t *r,
+    ngx_http_llm_ctx_t *ctx);
+ngx_int_t ngx_http_llm_translate_request(ngx_http_request_t *r,
+    ngx_http_llm_ctx_t *ctx, ngx_http_llm_candidate_t *c, ngx_chain_t ***ll,
+    off_t *len);
+ngx_int_t ngx_http_llm_translate_response(ngx_http_request_t *r,
+    ngx_http_llm_ctx_t *ctx, ngx_chain_t **out);
 
 /* mock provider (ngx_http_llm_mock.c) */
 ngx_int_t ngx_http_llm_mock_start(ngx_http_request_t *r,

@@ -217,6 +217,11 @@ ngx_http_llm_payload(ngx_http_llm_ctx_t *ctx, u_char *p, u_char *end,
         return NGX_ERROR;
     }
 
+    if (ctx->translate) {
+        /* translated whole at the end (ngx_http_llm_finalize_request) */
+        return NGX_OK;
+    }
+
     return ngx_http_llm_emit(ctx, p, end, 0, ll);
 }
 
@@ -415,7 +420,7 @@ ngx_http_llm_response_done(ngx_http_llm_ctx_t *ctx)
 {
     ngx_http_llm_json_value_t  doc;
 
-    if (ctx->sse || ctx->resp_len == 0
+    if (ctx->sse || ctx->translate || ctx->resp_len == 0
         || ctx->resp_len > NGX_HTTP_LLM_MAX_RESPONSE)
     {
         return;

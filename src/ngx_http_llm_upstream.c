@@ -628,22 +628,35 @@ ngx_http_llm_build_request(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
     ngx_http_llm_provider_t  *pr;
 
     pr = c->provider;
-
-    switch (ctx->endpoint) {
-    case NGX_HTTP_LLM_ENDPOINT_EMBEDDINGS:
-        ngx_str_set(&path, "/embeddings");
-        break;
-    default:
-        ngx_str_set(&path, "/chat/completions");
-        break;
-    }
-
     body = NULL;
     ll = &body;
     body_len = 0;
 
-    if (ngx_http_llm_openai_build_body(r, ctx, c, &ll, &body_len) != NGX_OK) {
-        return NGX_ERROR;
+    /* the provider's own dialect: Anthropic's is rendered from canon */
+    ctx->translate = (pr->type == NGX_HTTP_LLM_PROVIDER_ANTHROPIC);
+
+    if (ctx->translate) {
+        ngx_str_set(&path, "/messages");
+
+        if (ngx_http_llm_translate_request(r, ctx, c, &ll, &body_len)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+    } else {
+        if (ctx->endpoint == NGX_HTTP_LLM_ENDPOINT_EMBEDDINGS) {
+            ngx_str_set(&path, "/embeddings");
+
+        } else {
+            ngx_str_set(&path, "/chat/completions");
+        }
+
+        if (ngx_http_llm_openai_build_body(r, ctx, c, &ll, &body_len)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
     }
 
     key = c->api_key ? &c->api_key->value : NULL;
@@ -653,6 +666,8 @@ ngx_http_llm_build_request(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
           + sizeof("Content-Type: application/json\r\n") - 1
           + sizeof("Content-Length: \r\n") - 1 + NGX_OFF_T_LEN
           + sizeof("Accept: text/event-stream\r\n") - 1
+          + sizeof("anthropic-version: \r\n") - 1
+          + pr->anthropic_version.len
           + sizeof("\r\n") - 1;
 
     if (key && key->len) {
@@ -667,7 +682,15 @@ ngx_http_llm_build_request(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
     b->last = ngx_sprintf(b->last, "POST %V%V HTTP/1.1\r\nHost: %V\r\n",
                           &pr->base_path, &path, &pr->host);
 
-    if (key && key->len) {
+    if (ctx->translate) {
+        b->last = ngx_sprintf(b->last, "anthropic-version: %V\r\n",
+                              &pr->anthropic_version);
+
+        if (key && key->len) {
+            b->last = ngx_sprintf(b->last, "x-api-key: %V\r\n", key);
+        }
+
+    } else if (key && key->len) {
         b->last = ngx_sprintf(b->last, "Authorization: Bearer %V\r\n", key);
     }
 
@@ -1029,7 +1052,7 @@ ngx_http_llm_header_done(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
      * A JSON answer goes out unchanged, so its length holds; a stream is
      * edited (the usage chunk) and framed for the client by nginx.
      */
-    if (ctx->sse || ctx->chunked_body) {
+    if (ctx->sse || ctx->chunked_body || ctx->translate) {
         u->headers_in.content_length_n = -1;
     }
 
@@ -1251,6 +1274,18 @@ ngx_http_llm_finalize_request(ngx_http_request_t *r, ngx_int_t rc)
     }
 
     ngx_http_llm_response_done(ctx);
+
+    /* a translated answer goes out whole, once it is all in */
+    if (ctx->translate && !r->header_only && !r->connection->error) {
+        if (ngx_http_llm_translate_response(r, ctx, &u->out_bufs) != NGX_OK
+            || ngx_http_output_filter(r, u->out_bufs) == NGX_ERROR)
+        {
+            ngx_http_llm_govern_settle(ctx);
+            return;
+        }
+
+        u->out_bufs = NULL;
+    }
 
     /* a stream that gave no usage (cut, or a provider that omits it) */
     if (ctx->sse && ctx->status.code == NGX_HTTP_OK) {

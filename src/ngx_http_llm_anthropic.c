@@ -1,0 +1,592 @@
+
+/*
+ * Copyright (C) ngx_http_llm_module authors
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include "ngx_http_llm_canon.h"
+
+
+/*
+ * The Anthropic Messages dialect against the canonical model: requests
+ * rendered for the provider, its responses and errors parsed back.
+ * Anthropic wants alternating user/assistant turns, tool results inside
+ * a user turn, tool inputs as objects and max_tokens always.
+ */
+
+
+static cJSON *ngx_http_llm_anthropic_block(cJSON *part,
+    ngx_http_llm_tr_err_t *err);
+static cJSON *ngx_http_llm_anthropic_turn(cJSON *messages, const char *role);
+
+
+cJSON *
+ngx_http_llm_canon_to_anthropic_request(cJSON *canon,
+    int64_t default_max_tokens, ngx_http_llm_tr_err_t *err)
+{
+    cJSON       *req, *system, *messages, *msg, *part, *content, *block;
+    cJSON       *v, *tools, *tool, *t, *tc, *out;
+    const char  *role, *s;
+
+    req = cJSON_CreateObject();
+    if (req == NULL) {
+        goto failed;
+    }
+
+    s = ngx_http_llm_canon_str(canon, "model");
+
+    if (s == NULL || cJSON_AddStringToObject(req, "model", s) == NULL) {
+        goto failed;
+    }
+
+    /* the system prompt: its text parts, as text blocks */
+
+    system = cJSON_GetObjectItemCaseSensitive(canon, "system");
+
+    if (cJSON_GetArraySize(system) > 0) {
+        out = cJSON_AddArrayToObject(req, "system");
+        if (out == NULL) {
+            goto failed;
+        }
+
+        cJSON_ArrayForEach(part, system) {
+            s = ngx_http_llm_canon_str(part, "type");
+
+            if (s == NULL || strcmp(s, "text") != 0) {
+                ngx_http_llm_canon_error(err, "a system message may hold "
+                                         "text only");
+                goto failed;
+            }
+
+            if (ngx_http_llm_canon_add(out,
+                                       ngx_http_llm_anthropic_block(part, err))
+                != NGX_OK)
+            {
+                goto failed;
+            }
+        }
+    }
+
+    messages = cJSON_AddArrayToObject(req, "messages");
+    if (messages == NULL) {
+        goto failed;
+    }
+
+    cJSON_ArrayForEach(msg, cJSON_GetObjectItemCaseSensitive(canon,
+                                                             "messages"))
+    {
+        role = ngx_http_llm_canon_str(msg, "role");
+
+        /* tool results travel in a user turn */
+        content = ngx_http_llm_anthropic_turn(messages,
+                      (role && strcmp(role, "assistant") == 0)
+                      ? "assistant" : "user");
+        if (content == NULL) {
+            goto failed;
+        }
+
+        cJSON_ArrayForEach(part, cJSON_GetObjectItemCaseSensitive(msg,
+                                                                  "content"))
+        {
+            block = ngx_http_llm_anthropic_block(part, err);
+
+            if (ngx_http_llm_canon_add(content, block) != NGX_OK) {
+                goto failed;
+            }
+        }
+    }
+
+    if (cJSON_GetArraySize(messages) == 0) {
+        ngx_http_llm_canon_error(err, "at least one user or assistant "
+                                 "message is needed");
+        goto failed;
+    }
+
+    v = cJSON_GetObjectItemCaseSensitive(canon, "max_tokens");
+
+    if (cJSON_AddNumberToObject(req, "max_tokens",
+                                cJSON_IsNumber(v) ? v->valuedouble
+                                : (double) default_max_tokens)
+        == NULL)
+    {
+        goto failed;
+    }
+
+    v = cJSON_GetObjectItemCaseSensitive(canon, "stop");
+
+    if (cJSON_GetArraySize(v) > 0) {
+        v = cJSON_Duplicate(v, 1);
+
+        if (v == NULL || !cJSON_AddItemToObject(req, "stop_sequences", v)) {
+            cJSON_Delete(v);
+            goto failed;
+        }
+    }
+
+    v = cJSON_GetObjectItemCaseSensitive(canon, "temperature");
+
+    if (cJSON_IsNumber(v)) {
+        /* OpenAI allows up to 2, Anthropic up to 1 */
+        if (cJSON_AddNumberToObject(req, "temperature",
+                                    v->valuedouble > 1 ? 1 : v->valuedouble)
+            == NULL)
+        {
+            goto failed;
+        }
+    }
+
+    v = cJSON_GetObjectItemCaseSensitive(canon, "top_p");
+
+    if (cJSON_IsNumber(v)
+        && cJSON_AddNumberToObject(req, "top_p", v->valuedouble) == NULL)
+    {
+        goto failed;
+    }
+
+    if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(canon, "stream"))
+        && cJSON_AddTrueToObject(req, "stream") == NULL)
+    {
+        goto failed;
+    }
+
+    s = ngx_http_llm_canon_str(canon, "user");
+
+    if (s) {
+        v = cJSON_AddObjectToObject(req, "metadata");
+
+        if (v == NULL || cJSON_AddStringToObject(v, "user_id", s) == NULL) {
+            goto failed;
+        }
+    }
+
+    tools = cJSON_GetObjectItemCaseSensitive(canon, "tools");
+
+    if (cJSON_GetArraySize(tools) > 0) {
+        out = cJSON_AddArrayToObject(req, "tools");
+        if (out == NULL) {
+            goto failed;
+        }
+
+        cJSON_ArrayForEach(tool, tools) {
+            t = cJSON_CreateObject();
+
+            if (ngx_http_llm_canon_add(out, t) != NGX_OK
+                || cJSON_AddStringToObject(t, "name",
+                       ngx_http_llm_canon_str(tool, "name")) == NULL)
+            {
+                goto failed;
+            }
+
+            s = ngx_http_llm_canon_str(tool, "description");
+
+            if (s && cJSON_AddStringToObject(t, "description", s) == NULL) {
+                goto failed;
+            }
+
+            v = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(tool,
+                                                                "parameters"),
+                                1);
+
+            if (v == NULL || !cJSON_AddItemToObject(t, "input_schema", v)) {
+                cJSON_Delete(v);
+                goto failed;
+            }
+        }
+    }
+
+    tc = cJSON_GetObjectItemCaseSensitive(canon, "tool_choice");
+
+    if (tc) {
+        v = cJSON_AddObjectToObject(req, "tool_choice");
+        if (v == NULL) {
+            goto failed;
+        }
+
+        s = cJSON_IsString(tc) ? tc->valuestring : "tool";
+
+        if (cJSON_AddStringToObject(v, "type",
+                strcmp(s, "required") == 0 ? "any" : s) == NULL)
+        {
+            goto failed;
+        }
+
+        s = ngx_http_llm_canon_str(tc, "name");
+
+        if (s && cJSON_AddStringToObject(v, "name", s) == NULL) {
+            goto failed;
+        }
+    }
+
+    return req;
+
+failed:
+
+    if (err->msg[0] == '\0') {
+        ngx_http_llm_canon_error(err, "out of memory");
+    }
+
+    cJSON_Delete(req);
+
+    return NULL;
+}
+
+
+/* the content array of the last turn if it has this role, else a new one */
+
+static cJSON *
+ngx_http_llm_anthropic_turn(cJSON *messages, const char *role)
+{
+    cJSON       *last, *turn, *content;
+    const char  *r;
+
+    last = cJSON_GetArrayItem(messages, cJSON_GetArraySize(messages) - 1);
+    r = ngx_http_llm_canon_str(last, "role");
+
+    if (r && strcmp(r, role) == 0) {
+        return cJSON_GetObjectItemCaseSensitive(last, "content");
+    }
+
+    turn = cJSON_CreateObject();
+
+    if (ngx_http_llm_canon_add(messages, turn) != NGX_OK
+        || cJSON_AddStringToObject(turn, "role", role) == NULL)
+    {
+        return NULL;
+    }
+
+    content = cJSON_AddArrayToObject(turn, "content");
+
+    return content;
+}
+
+
+static cJSON *
+ngx_http_llm_anthropic_block(cJSON *part, ngx_http_llm_tr_err_t *err)
+{
+    cJSON       *b, *src, *input, *content, *p;
+    const char  *type, *s;
+
+    type = ngx_http_llm_canon_str(part, "type");
+    b = cJSON_CreateObject();
+
+    if (b == NULL || type == NULL) {
+        goto failed;
+    }
+
+    if (strcmp(type, "text") == 0) {
+        if (cJSON_AddStringToObject(b, "type", "text") == NULL
+            || cJSON_AddStringToObject(b, "text",
+                   ngx_http_llm_canon_str(part, "text")) == NULL)
+        {
+            goto failed;
+        }
+
+        return b;
+    }
+
+    if (strcmp(type, "image") == 0) {
+        if (cJSON_AddStringToObject(b, "type", "image") == NULL
+            || (src = cJSON_AddObjectToObject(b, "source")) == NULL)
+        {
+            goto failed;
+        }
+
+        s = ngx_http_llm_canon_str(part, "url");
+
+        if (s) {
+            if (cJSON_AddStringToObject(src, "type", "url") == NULL
+                || cJSON_AddStringToObject(src, "url", s) == NULL)
+            {
+                goto failed;
+            }
+
+            return b;
+        }
+
+        if (cJSON_AddStringToObject(src, "type", "base64") == NULL
+            || cJSON_AddStringToObject(src, "media_type",
+                   ngx_http_llm_canon_str(part, "media_type")) == NULL
+            || cJSON_AddStringToObject(src, "data",
+                   ngx_http_llm_canon_str(part, "data")) == NULL)
+        {
+            goto failed;
+        }
+
+        return b;
+    }
+
+    if (strcmp(type, "tool_call") == 0) {
+        /* OpenAI carries the arguments as JSON text, Anthropic as JSON */
+        s = ngx_http_llm_canon_str(part, "arguments");
+        input = s ? cJSON_Parse(s) : NULL;
+
+        if (!cJSON_IsObject(input)) {
+            cJSON_Delete(input);
+            ngx_http_llm_canon_error(err, "the arguments of tool call \"%s\" "
+                                     "are not a JSON object",
+                                     ngx_http_llm_canon_str(part, "id"));
+            goto failed;
+        }
+
+        if (cJSON_AddStringToObject(b, "type", "tool_use") == NULL
+            || cJSON_AddStringToObject(b, "id",
+                   ngx_http_llm_canon_str(part, "id")) == NULL
+            || cJSON_AddStringToObject(b, "name",
+                   ngx_http_llm_canon_str(part, "name")) == NULL
+            || !cJSON_AddItemToObject(b, "input", input))
+        {
+            cJSON_Delete(input);
+            goto failed;
+        }
+
+        return b;
+    }
+
+    if (strcmp(type, "tool_result") == 0) {
+        if (cJSON_AddStringToObject(b, "type", "tool_result") == NULL
+            || cJSON_AddStringToObject(b, "tool_use_id",
+                   ngx_http_llm_canon_str(part, "id")) == NULL
+            || (content = cJSON_AddArrayToObject(b, "content")) == NULL)
+        {
+            goto failed;
+        }
+
+        cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(part,
+                                                               "content"))
+        {
+            if (ngx_http_llm_canon_add(content,
+                                       ngx_http_llm_anthropic_block(p, err))
+                != NGX_OK)
+            {
+                goto failed;
+            }
+        }
+
+        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(part, "is_error"))
+            && cJSON_AddTrueToObject(b, "is_error") == NULL)
+        {
+            goto failed;
+        }
+
+        return b;
+    }
+
+    ngx_http_llm_canon_error(err, "a \"%s\" part cannot be translated", type);
+
+failed:
+
+    cJSON_Delete(b);
+
+    return NULL;
+}
+
+
+/* a Messages response into the canonical one */
+
+cJSON *
+ngx_http_llm_anthropic_response_to_canon(cJSON *resp,
+    ngx_http_llm_tr_err_t *err)
+{
+    char        *args;
+    cJSON       *canon, *content, *block, *part, *usage, *u, *v;
+    const char  *type, *s, *reason;
+
+    static const char  *counts[][2] = {
+        { "input_tokens", "input" },
+        { "output_tokens", "output" },
+        { "cache_read_input_tokens", "cache_read" },
+        { "cache_creation_input_tokens", "cache_write" },
+    };
+    ngx_uint_t          i;
+
+    canon = cJSON_CreateObject();
+    if (canon == NULL) {
+        goto failed;
+    }
+
+    s = ngx_http_llm_canon_str(resp, "type");
+
+    if (s == NULL || strcmp(s, "message") != 0) {
+        ngx_http_llm_canon_error(err, "not a Messages response");
+        goto failed;
+    }
+
+    s = ngx_http_llm_canon_str(resp, "id");
+
+    if (s && cJSON_AddStringToObject(canon, "id", s) == NULL) {
+        goto failed;
+    }
+
+    s = ngx_http_llm_canon_str(resp, "model");
+
+    if (s && cJSON_AddStringToObject(canon, "model", s) == NULL) {
+        goto failed;
+    }
+
+    content = cJSON_AddArrayToObject(canon, "content");
+    if (content == NULL) {
+        goto failed;
+    }
+
+    cJSON_ArrayForEach(block, cJSON_GetObjectItemCaseSensitive(resp,
+                                                               "content"))
+    {
+        type = ngx_http_llm_canon_str(block, "type");
+
+        if (type == NULL) {
+            ngx_http_llm_canon_error(err, "a content block has no type");
+            goto failed;
+        }
+
+        if (strcmp(type, "text") == 0) {
+            s = ngx_http_llm_canon_str(block, "text");
+
+            if (s == NULL
+                || ngx_http_llm_canon_add(content,
+                                          ngx_http_llm_canon_text(s))
+                   != NGX_OK)
+            {
+                ngx_http_llm_canon_error(err, "a text block without text");
+                goto failed;
+            }
+
+            continue;
+        }
+
+        if (strcmp(type, "tool_use") == 0) {
+            v = cJSON_GetObjectItemCaseSensitive(block, "input");
+            args = cJSON_IsObject(v) ? cJSON_PrintUnformatted(v) : NULL;
+            part = args ? cJSON_CreateObject() : NULL;
+
+            if (part == NULL
+                || ngx_http_llm_canon_add(content, part) != NGX_OK
+                || ngx_http_llm_canon_str(block, "id") == NULL
+                || ngx_http_llm_canon_str(block, "name") == NULL
+                || cJSON_AddStringToObject(part, "type", "tool_call") == NULL
+                || cJSON_AddStringToObject(part, "id",
+                       ngx_http_llm_canon_str(block, "id")) == NULL
+                || cJSON_AddStringToObject(part, "name",
+                       ngx_http_llm_canon_str(block, "name")) == NULL
+                || cJSON_AddStringToObject(part, "arguments", args) == NULL)
+            {
+                cJSON_free(args);
+                ngx_http_llm_canon_error(err, "a tool_use block needs id, "
+                                         "name and an input object");
+                goto failed;
+            }
+
+            cJSON_free(args);
+            continue;
+        }
+
+        /* thinking and other blocks have no OpenAI form: left out */
+    }
+
+    reason = ngx_http_llm_canon_str(resp, "stop_reason");
+    s = "end";
+
+    if (reason) {
+        if (strcmp(reason, "max_tokens") == 0) {
+            s = "max_tokens";
+
+        } else if (strcmp(reason, "stop_sequence") == 0) {
+            s = "stop";
+
+        } else if (strcmp(reason, "tool_use") == 0) {
+            s = "tool_calls";
+
+        } else if (strcmp(reason, "refusal") == 0) {
+            s = "refusal";
+        }
+    }
+
+    if (cJSON_AddStringToObject(canon, "stop_reason", s) == NULL) {
+        goto failed;
+    }
+
+    usage = cJSON_GetObjectItemCaseSensitive(resp, "usage");
+
+    if (cJSON_IsObject(usage)) {
+        u = cJSON_AddObjectToObject(canon, "usage");
+        if (u == NULL) {
+            goto failed;
+        }
+
+        for (i = 0; i < 4; i++) {
+            v = cJSON_GetObjectItemCaseSensitive(usage, counts[i][0]);
+
+            if (cJSON_AddNumberToObject(u, counts[i][1],
+                                        cJSON_IsNumber(v) && v->valuedouble > 0
+                                        ? v->valuedouble : 0)
+                == NULL)
+            {
+                goto failed;
+            }
+        }
+    }
+
+    return canon;
+
+failed:
+
+    if (err->msg[0] == '\0') {
+        ngx_http_llm_canon_error(err, "out of memory");
+    }
+
+    cJSON_Delete(canon);
+
+    return NULL;
+}
+
+
+/*
+ * {"type": "error", "error": {"type": "rate_limit_error", "message": ...}}
+ * in OpenAI's shape; the status stays (529, overloaded, is a 503).
+ */
+
+cJSON *
+ngx_http_llm_anthropic_error_to_openai(cJSON *resp, ngx_uint_t status)
+{
+    cJSON       *out, *e, *inner;
+    const char  *type, *msg, *code;
+
+    inner = cJSON_GetObjectItemCaseSensitive(resp, "error");
+    type = ngx_http_llm_canon_str(inner, "type");
+    msg = ngx_http_llm_canon_str(inner, "message");
+
+    if (msg == NULL) {
+        msg = "The provider answered with an error.";
+    }
+
+    code = type ? type : "provider_error";
+
+    if (status == 401 || status == 403) {
+        type = "permission_error";
+
+    } else if (status == 429) {
+        type = "rate_limit_error";
+
+    } else if (status >= 500) {
+        type = "api_error";
+
+    } else {
+        type = "invalid_request_error";
+    }
+
+    out = cJSON_CreateObject();
+    e = cJSON_AddObjectToObject(out, "error");
+
+    if (e == NULL
+        || cJSON_AddStringToObject(e, "message", msg) == NULL
+        || cJSON_AddStringToObject(e, "type", type) == NULL
+        || cJSON_AddNullToObject(e, "param") == NULL
+        || cJSON_AddStringToObject(e, "code", code) == NULL)
+    {
+        cJSON_Delete(out);
+        return NULL;
+    }
+
+    return out;
+}

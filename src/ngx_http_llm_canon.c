@@ -1,0 +1,124 @@
+
+/*
+ * Copyright (C) ngx_http_llm_module authors
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <stdio.h>
+#include "ngx_http_llm_canon.h"
+
+
+/*
+ * Small helpers over the canonical document (see ngx_http_llm_canon.h);
+ * free of nginx's runtime so that the translators are unit-tested alone.
+ */
+
+
+cJSON *
+ngx_http_llm_canon_text(const char *text)
+{
+    cJSON  *part;
+
+    part = cJSON_CreateObject();
+
+    if (part == NULL
+        || cJSON_AddStringToObject(part, "type", "text") == NULL
+        || cJSON_AddStringToObject(part, "text", text) == NULL)
+    {
+        cJSON_Delete(part);
+        return NULL;
+    }
+
+    return part;
+}
+
+
+/* a data: URL becomes base64 with its media type, others stay URLs */
+
+cJSON *
+ngx_http_llm_canon_image_url(const char *url)
+{
+    cJSON       *part;
+    const char  *semi, *comma;
+    char         media[128];
+
+    part = cJSON_CreateObject();
+    if (part == NULL || cJSON_AddStringToObject(part, "type", "image") == NULL)
+    {
+        goto failed;
+    }
+
+    if (strncmp(url, "data:", 5) == 0) {
+        semi = strchr(url, ';');
+        comma = strchr(url, ',');
+
+        if (semi == NULL || comma == NULL || semi > comma
+            || strncmp(semi, ";base64,", 8) != 0
+            || (size_t) (semi - url - 5) >= sizeof(media))
+        {
+            goto failed;
+        }
+
+        memcpy(media, url + 5, semi - url - 5);
+        media[semi - url - 5] = '\0';
+
+        if (cJSON_AddStringToObject(part, "media_type", media) == NULL
+            || cJSON_AddStringToObject(part, "data", comma + 1) == NULL)
+        {
+            goto failed;
+        }
+
+        return part;
+    }
+
+    if (cJSON_AddStringToObject(part, "url", url) == NULL) {
+        goto failed;
+    }
+
+    return part;
+
+failed:
+
+    cJSON_Delete(part);
+    return NULL;
+}
+
+
+ngx_int_t
+ngx_http_llm_canon_add(cJSON *array, cJSON *item)
+{
+    if (item == NULL || !cJSON_AddItemToArray(array, item)) {
+        cJSON_Delete(item);
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+/* a string member, or NULL */
+
+const char *
+ngx_http_llm_canon_str(cJSON *obj, const char *name)
+{
+    cJSON  *v;
+
+    v = cJSON_GetObjectItemCaseSensitive(obj, name);
+
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+
+ngx_int_t
+ngx_http_llm_canon_error(ngx_http_llm_tr_err_t *err, const char *fmt, ...)
+{
+    va_list  args;
+
+    va_start(args, fmt);
+    (void) vsnprintf(err->msg, sizeof(err->msg), fmt, args);
+    va_end(args);
+
+    return NGX_ERROR;
+}

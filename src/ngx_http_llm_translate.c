@@ -1,0 +1,342 @@
+
+/*
+ * Copyright (C) ngx_http_llm_module authors
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+#include "ngx_http_llm_module.h"
+#include "ngx_http_llm_canon.h"
+
+
+/*
+ * Requests and responses between dialects, through the canonical model
+ * (ngx_http_llm_canon.h), for the attempts whose provider speaks another
+ * dialect than the client.  Same-dialect attempts never come here.
+ * For now: the OpenAI surface served by Anthropic, without streaming.
+ */
+
+
+static void ngx_http_llm_translate_cleanup(void *data);
+static ngx_int_t ngx_http_llm_translate_out(ngx_http_request_t *r,
+    cJSON *doc, ngx_str_t *out, ngx_uint_t nl);
+
+
+/*
+ * Once a request is routed: when a candidate needs translation, the body
+ * becomes the canonical document, and what cannot be translated is
+ * refused now, with a 400 naming it, rather than inside an attempt.
+ */
+
+ngx_int_t
+ngx_http_llm_translate_prepare(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
+{
+    cJSON                     *doc, *canon, *test;
+    ngx_uint_t                 i, n, need;
+    ngx_pool_cleanup_t        *cln;
+    ngx_http_llm_provider_t   *pr;
+    ngx_http_llm_tr_err_t      err;
+    ngx_http_llm_main_conf_t  *lmcf;
+
+    need = 0;
+    pr = NULL;
+
+    for (i = 0, n = 0; i < ctx->ncandidates; i++) {
+        if (ctx->candidates[i].provider->type
+            != NGX_HTTP_LLM_PROVIDER_ANTHROPIC)
+        {
+            ctx->candidates[n++] = ctx->candidates[i];
+            continue;
+        }
+
+        pr = ctx->candidates[i].provider;
+
+        /* Anthropic has no embeddings; streams are not translated yet */
+        if (ctx->endpoint != NGX_HTTP_LLM_ENDPOINT_CHAT || ctx->stream) {
+            ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                           "llm: provider \"%V\" skipped: no translation "
+                           "for this request", &pr->name);
+            continue;
+        }
+
+        need = 1;
+        ctx->candidates[n++] = ctx->candidates[i];
+    }
+
+    ctx->ncandidates = n;
+
+    if (n == 0) {
+        return ngx_http_llm_error(r, NGX_HTTP_BAD_REQUEST,
+                                  "unsupported_translation",
+                                  "The provider \"%V\" speaks Anthropic's "
+                                  "Messages API: %s through the OpenAI "
+                                  "surface %s.", &pr->name,
+                                  ctx->stream ? "streaming" : "embeddings",
+                                  ctx->stream ? "is not translated yet"
+                                              : "do not exist there");
+    }
+
+    if (!need) {
+        return NGX_OK;
+    }
+
+    err.msg[0] = '\0';
+    doc = cJSON_ParseWithLength((char *) ctx->body.data, ctx->body.len);
+    canon = doc ? ngx_http_llm_openai_request_to_canon(doc, &err) : NULL;
+    cJSON_Delete(doc);
+
+    if (canon == NULL) {
+        goto invalid;
+    }
+
+    cln = ngx_pool_cleanup_add(r->pool, 0);
+    if (cln == NULL) {
+        cJSON_Delete(canon);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    cln->handler = ngx_http_llm_translate_cleanup;
+    cln->data = canon;
+    ctx->canon = canon;
+
+    /* rendered once to find what Anthropic cannot take */
+
+    lmcf = ngx_http_get_module_main_conf(r, ngx_http_llm_module);
+
+    test = ngx_http_llm_canon_to_anthropic_request(canon,
+                                         (int64_t) lmcf->default_max_tokens,
+                                         &err);
+    if (test == NULL) {
+        goto invalid;
+    }
+
+    cJSON_Delete(test);
+
+    return NGX_OK;
+
+invalid:
+
+    return ngx_http_llm_error(r, NGX_HTTP_BAD_REQUEST, "invalid_request",
+                              "The request cannot be translated for the "
+                              "provider \"%V\": %s.", &pr->name, err.msg);
+}
+
+
+static void
+ngx_http_llm_translate_cleanup(void *data)
+{
+    cJSON_Delete(data);
+}
+
+
+/* the provider's body for one attempt: the canonical request, rendered */
+
+ngx_int_t
+ngx_http_llm_translate_request(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
+    ngx_http_llm_candidate_t *c, ngx_chain_t ***ll, off_t *len)
+{
+    u_char                    *model;
+    cJSON                     *req, *m;
+    ngx_str_t                  body;
+    ngx_buf_t                 *b;
+    ngx_chain_t               *cl;
+    ngx_http_llm_tr_err_t      err;
+    ngx_http_llm_main_conf_t  *lmcf;
+
+    lmcf = ngx_http_get_module_main_conf(r, ngx_http_llm_module);
+
+    err.msg[0] = '\0';
+
+    req = ngx_http_llm_canon_to_anthropic_request(ctx->canon,
+                                         (int64_t) lmcf->default_max_tokens,
+                                         &err);
+    if (req == NULL) {
+        return NGX_ERROR;
+    }
+
+    /* the model as this provider names it */
+
+    model = ngx_pnalloc(r->pool, c->model.len + 1);
+    if (model == NULL) {
+        cJSON_Delete(req);
+        return NGX_ERROR;
+    }
+
+    (void) ngx_cpystrn(model, c->model.data, c->model.len + 1);
+
+    m = cJSON_CreateString((char *) model);
+
+    if (m == NULL
+        || !cJSON_ReplaceItemInObjectCaseSensitive(req, "model", m))
+    {
+        cJSON_Delete(m);
+        cJSON_Delete(req);
+        return NGX_ERROR;
+    }
+
+    if (ngx_http_llm_translate_out(r, req, &body, 0) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    b = ngx_calloc_buf(r->pool);
+    cl = ngx_alloc_chain_link(r->pool);
+
+    if (b == NULL || cl == NULL) {
+        return NGX_ERROR;
+    }
+
+    b->pos = body.data;
+    b->last = body.data + body.len;
+    b->memory = 1;
+
+    cl->buf = b;
+    **ll = cl;
+    *ll = &cl->next;
+    *len += body.len;
+
+    return NGX_OK;
+}
+
+
+/*
+ * The provider's whole answer, in the client's dialect: a response, or an
+ * error with the provider's message.  Its usage is what the gateway
+ * charges.
+ */
+
+ngx_int_t
+ngx_http_llm_translate_response(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
+    ngx_chain_t **out)
+{
+    cJSON                  *doc, *canon, *resp, *usage;
+    ngx_str_t               body;
+    ngx_buf_t              *b;
+    ngx_uint_t              status;
+    ngx_chain_t            *cl;
+    ngx_http_llm_tr_err_t   err;
+
+    status = r->upstream->headers_in.status_n;
+    err.msg[0] = '\0';
+    canon = NULL;
+
+    doc = (ctx->resp_len && ctx->resp_len <= NGX_HTTP_LLM_MAX_RESPONSE)
+          ? cJSON_ParseWithLength((char *) ctx->resp, ctx->resp_len) : NULL;
+
+    if (status >= NGX_HTTP_BAD_REQUEST) {
+        resp = ngx_http_llm_anthropic_error_to_openai(doc, status);
+
+    } else {
+        canon = doc ? ngx_http_llm_anthropic_response_to_canon(doc, &err)
+                    : NULL;
+
+        if (canon == NULL) {
+            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                          "llm: provider \"%V\" sent an answer that could "
+                          "not be translated: %s", &ctx->provider->name,
+                          doc ? err.msg : "not JSON");
+
+            cJSON_Delete(doc);
+
+            /* the headers are out: the body says what went wrong */
+            body.len = 0;
+            (void) ngx_http_llm_error(r, NGX_HTTP_BAD_GATEWAY,
+                                      "translation_failed",
+                                      "The provider \"%V\" sent an answer "
+                                      "that could not be translated.",
+                                      &ctx->provider->name);
+
+            if (ngx_http_llm_render_error(r, ctx, NGX_HTTP_BAD_GATEWAY,
+                                          &body, 0)
+                != NGX_OK)
+            {
+                return NGX_ERROR;
+            }
+
+            goto send;
+        }
+
+        usage = cJSON_GetObjectItemCaseSensitive(canon, "usage");
+
+        if (usage) {
+            ctx->cached_tokens = (ngx_int_t) cJSON_GetNumberValue(
+                cJSON_GetObjectItemCaseSensitive(usage, "cache_read"));
+            ctx->cache_write_tokens = (ngx_int_t) cJSON_GetNumberValue(
+                cJSON_GetObjectItemCaseSensitive(usage, "cache_write"));
+            ctx->prompt_tokens = (ngx_int_t) cJSON_GetNumberValue(
+                cJSON_GetObjectItemCaseSensitive(usage, "input"))
+                + ctx->cached_tokens + ctx->cache_write_tokens;
+            ctx->completion_tokens = (ngx_int_t) cJSON_GetNumberValue(
+                cJSON_GetObjectItemCaseSensitive(usage, "output"));
+            ctx->usage_source = NGX_HTTP_LLM_USAGE_REPORTED;
+        }
+
+        resp = ngx_http_llm_canon_to_openai_response(canon, ngx_time());
+    }
+
+    cJSON_Delete(doc);
+    cJSON_Delete(canon);
+
+    if (resp == NULL
+        || ngx_http_llm_translate_out(r, resp, &body, 1) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+send:
+
+    b = ngx_calloc_buf(r->pool);
+    cl = ngx_alloc_chain_link(r->pool);
+
+    if (b == NULL || cl == NULL) {
+        return NGX_ERROR;
+    }
+
+    b->pos = body.data;
+    b->last = body.data + body.len;
+    b->memory = 1;
+    b->flush = 1;
+
+    cl->buf = b;
+    cl->next = NULL;
+    *out = cl;
+
+    return NGX_OK;
+}
+
+
+/* a document printed into the request's pool, then freed */
+
+static ngx_int_t
+ngx_http_llm_translate_out(ngx_http_request_t *r, cJSON *doc, ngx_str_t *out,
+    ngx_uint_t nl)
+{
+    char  *s;
+
+    s = cJSON_PrintUnformatted(doc);
+    cJSON_Delete(doc);
+
+    if (s == NULL) {
+        return NGX_ERROR;
+    }
+
+    out->len = ngx_strlen(s);
+    out->data = ngx_pnalloc(r->pool, out->len + 1);
+
+    if (out->data == NULL) {
+        cJSON_free(s);
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(out->data, s, out->len);
+
+    if (nl) {
+        /* as the gateway's other JSON answers */
+        out->data[out->len++] = '\n';
+    }
+
+    cJSON_free(s);
+
+    return NGX_OK;
+}

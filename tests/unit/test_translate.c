@@ -1,0 +1,311 @@
+
+/*
+ * Copyright (C) ngx_http_llm_module authors
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include "ngx_http_llm_canon.h"
+#include "unit.h"
+
+
+/* OpenAI request -> canonical -> Anthropic request, printed compactly */
+
+static char *
+openai_to_anthropic(const char *in, char *err)
+{
+    char                   *s;
+    cJSON                  *req, *canon, *out;
+    ngx_http_llm_tr_err_t   e;
+
+    e.msg[0] = '\0';
+    s = NULL;
+    canon = NULL;
+    out = NULL;
+
+    req = cJSON_Parse(in);
+    if (req == NULL) {
+        strcpy(err, "bad test input");
+        return NULL;
+    }
+
+    canon = ngx_http_llm_openai_request_to_canon(req, &e);
+
+    if (canon) {
+        out = ngx_http_llm_canon_to_anthropic_request(canon, 4096, &e);
+    }
+
+    if (out) {
+        s = cJSON_PrintUnformatted(out);
+    }
+
+    strcpy(err, e.msg);
+
+    cJSON_Delete(req);
+    cJSON_Delete(canon);
+    cJSON_Delete(out);
+
+    return s;
+}
+
+
+static char *
+anthropic_to_openai(const char *in, char *err)
+{
+    char                   *s;
+    cJSON                  *resp, *canon, *out;
+    ngx_http_llm_tr_err_t   e;
+
+    e.msg[0] = '\0';
+    s = NULL;
+    out = NULL;
+
+    resp = cJSON_Parse(in);
+    canon = ngx_http_llm_anthropic_response_to_canon(resp, &e);
+
+    if (canon) {
+        out = ngx_http_llm_canon_to_openai_response(canon, 1700000000);
+    }
+
+    if (out) {
+        s = cJSON_PrintUnformatted(out);
+    }
+
+    strcpy(err, e.msg);
+
+    cJSON_Delete(resp);
+    cJSON_Delete(canon);
+    cJSON_Delete(out);
+
+    return s;
+}
+
+
+static int
+same(char *got, const char *want)
+{
+    int  ok;
+
+    ok = got && strcmp(got, want) == 0;
+
+    if (!ok) {
+        fprintf(stderr, "got:  %s\nwant: %s\n", got ? got : "(null)", want);
+    }
+
+    free(got);
+
+    return ok;
+}
+
+
+int
+main(void)
+{
+    char    err[NGX_HTTP_LLM_TR_ERRLEN];
+    char   *s;
+    cJSON  *e, *o;
+
+    /* system prompts, turns, sampling, stop, user */
+    CHECK(same(openai_to_anthropic(
+        "{\"model\":\"claude-sonnet-4-6\",\"messages\":["
+        "{\"role\":\"system\",\"content\":\"Be brief.\"},"
+        "{\"role\":\"developer\",\"content\":[{\"type\":\"text\","
+        "\"text\":\"No lists.\"}]},"
+        "{\"role\":\"user\",\"content\":\"Hi\"},"
+        "{\"role\":\"assistant\",\"content\":\"Hello.\"},"
+        "{\"role\":\"user\",\"content\":\"Again\"}],"
+        "\"temperature\":0.5,\"top_p\":0.9,\"max_tokens\":100,"
+        "\"stop\":\"END\",\"user\":\"u-1\",\"n\":1,\"seed\":7}", err),
+        "{\"model\":\"claude-sonnet-4-6\",\"system\":["
+        "{\"type\":\"text\",\"text\":\"Be brief.\"},"
+        "{\"type\":\"text\",\"text\":\"No lists.\"}],\"messages\":["
+        "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"Hi\"}]},"
+        "{\"role\":\"assistant\",\"content\":[{\"type\":\"text\","
+        "\"text\":\"Hello.\"}]},"
+        "{\"role\":\"user\",\"content\":[{\"type\":\"text\","
+        "\"text\":\"Again\"}]}],"
+        "\"max_tokens\":100,\"stop_sequences\":[\"END\"],"
+        "\"temperature\":0.5,\"top_p\":0.9,"
+        "\"metadata\":{\"user_id\":\"u-1\"}}"));
+
+    /* no max_tokens: the default; temperature above Anthropic's range */
+    CHECK(same(openai_to_anthropic(
+        "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":"
+        "\"x\"}],\"temperature\":1.5,\"stream\":true}", err),
+        "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":["
+        "{\"type\":\"text\",\"text\":\"x\"}]}],\"max_tokens\":4096,"
+        "\"temperature\":1,\"stream\":true}"));
+
+    /* images: a URL and a data: URL */
+    CHECK(same(openai_to_anthropic(
+        "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":["
+        "{\"type\":\"text\",\"text\":\"What is this?\"},"
+        "{\"type\":\"image_url\",\"image_url\":{\"url\":"
+        "\"https://example.com/a.png\"}},"
+        "{\"type\":\"image_url\",\"image_url\":{\"url\":"
+        "\"data:image/jpeg;base64,/9j/4AAQ\",\"detail\":\"low\"}}]}]}", err),
+        "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":["
+        "{\"type\":\"text\",\"text\":\"What is this?\"},"
+        "{\"type\":\"image\",\"source\":{\"type\":\"url\","
+        "\"url\":\"https://example.com/a.png\"}},"
+        "{\"type\":\"image\",\"source\":{\"type\":\"base64\","
+        "\"media_type\":\"image/jpeg\",\"data\":\"/9j/4AAQ\"}}]}],"
+        "\"max_tokens\":4096}"));
+
+    /* tools: definitions, a call with its arguments as an object, the
+     * results merged into one user turn */
+    CHECK(same(openai_to_anthropic(
+        "{\"model\":\"m\",\"messages\":["
+        "{\"role\":\"user\",\"content\":\"Weather in Paris and Rome?\"},"
+        "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":["
+        "{\"id\":\"call_1\",\"type\":\"function\",\"function\":{"
+        "\"name\":\"weather\",\"arguments\":\"{\\\"city\\\":\\\"Paris\\\"}\"}},"
+        "{\"id\":\"call_2\",\"type\":\"function\",\"function\":{"
+        "\"name\":\"weather\",\"arguments\":\"{\\\"city\\\":\\\"Rome\\\"}\"}}]},"
+        "{\"role\":\"tool\",\"tool_call_id\":\"call_1\",\"content\":\"18C\"},"
+        "{\"role\":\"tool\",\"tool_call_id\":\"call_2\",\"content\":\"24C\"}],"
+        "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":"
+        "\"weather\",\"description\":\"Current weather\",\"parameters\":"
+        "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":"
+        "\"string\"}},\"required\":[\"city\"]}}}],"
+        "\"tool_choice\":\"required\"}", err),
+        "{\"model\":\"m\",\"messages\":["
+        "{\"role\":\"user\",\"content\":[{\"type\":\"text\","
+        "\"text\":\"Weather in Paris and Rome?\"}]},"
+        "{\"role\":\"assistant\",\"content\":["
+        "{\"type\":\"tool_use\",\"id\":\"call_1\",\"name\":\"weather\","
+        "\"input\":{\"city\":\"Paris\"}},"
+        "{\"type\":\"tool_use\",\"id\":\"call_2\",\"name\":\"weather\","
+        "\"input\":{\"city\":\"Rome\"}}]},"
+        "{\"role\":\"user\",\"content\":["
+        "{\"type\":\"tool_result\",\"tool_use_id\":\"call_1\",\"content\":"
+        "[{\"type\":\"text\",\"text\":\"18C\"}]},"
+        "{\"type\":\"tool_result\",\"tool_use_id\":\"call_2\",\"content\":"
+        "[{\"type\":\"text\",\"text\":\"24C\"}]}]}],"
+        "\"max_tokens\":4096,\"tools\":[{\"name\":\"weather\","
+        "\"description\":\"Current weather\",\"input_schema\":{\"type\":"
+        "\"object\",\"properties\":{\"city\":{\"type\":\"string\"}},"
+        "\"required\":[\"city\"]}}],\"tool_choice\":{\"type\":\"any\"}}"));
+
+    CHECK(same(openai_to_anthropic(
+        "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],"
+        "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}],"
+        "\"tool_choice\":{\"type\":\"function\",\"function\":{\"name\":"
+        "\"f\"}}}", err),
+        "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":["
+        "{\"type\":\"text\",\"text\":\"x\"}]}],\"max_tokens\":4096,"
+        "\"tools\":[{\"name\":\"f\",\"input_schema\":{\"type\":\"object\","
+        "\"properties\":{}}}],\"tool_choice\":{\"type\":\"tool\","
+        "\"name\":\"f\"}}"));
+
+    /* what cannot be said in Messages is refused by name */
+    s = openai_to_anthropic("{\"model\":\"m\",\"messages\":[{\"role\":"
+                            "\"user\",\"content\":\"x\"}],\"n\":2}", err);
+    CHECK(s == NULL && strcmp(err, "\"n\" other than 1 cannot be "
+                              "translated") == 0);
+    s = openai_to_anthropic("{\"model\":\"m\",\"messages\":[{\"role\":"
+                            "\"user\",\"content\":\"x\"}],\"logprobs\":true}",
+                            err);
+    CHECK(s == NULL && strcmp(err, "\"logprobs\" cannot be translated") == 0);
+    s = openai_to_anthropic("{\"model\":\"m\",\"messages\":[{\"role\":"
+                            "\"user\",\"content\":[{\"type\":\"input_audio\"}"
+                            "]}]}", err);
+    CHECK(s == NULL && strcmp(err, "messages[0]: content part type "
+                              "\"input_audio\" cannot be translated") == 0);
+    s = openai_to_anthropic("{\"model\":\"m\",\"messages\":[{\"role\":"
+                            "\"assistant\",\"tool_calls\":[{\"id\":\"c\","
+                            "\"function\":{\"name\":\"f\",\"arguments\":"
+                            "\"[1\"}}]}]}", err);
+    CHECK(s == NULL && strcmp(err, "the arguments of tool call \"c\" are "
+                              "not a JSON object") == 0);
+    s = openai_to_anthropic("{\"model\":\"m\",\"messages\":[{\"role\":"
+                            "\"system\",\"content\":\"only\"}]}", err);
+    CHECK(s == NULL && strcmp(err, "at least one user or assistant message "
+                              "is needed") == 0);
+    s = openai_to_anthropic("{\"model\":\"m\",\"messages\":[{\"role\":"
+                            "\"critic\",\"content\":\"x\"}]}", err);
+    CHECK(s == NULL && strcmp(err, "messages[0].role \"critic\" cannot be "
+                              "translated") == 0);
+    s = openai_to_anthropic("{\"model\":\"m\",\"messages\":{}}", err);
+    CHECK(s == NULL && strcmp(err, "\"messages\" must be an array") == 0);
+
+    /* responses: text, tool use, stop reasons, usage with cache tokens */
+    CHECK(same(anthropic_to_openai(
+        "{\"id\":\"msg_01\",\"type\":\"message\",\"role\":\"assistant\","
+        "\"model\":\"claude-sonnet-4-6\",\"content\":[{\"type\":\"text\","
+        "\"text\":\"Hi! \"},{\"type\":\"text\",\"text\":\"How can I help?\"}],"
+        "\"stop_reason\":\"end_turn\",\"stop_sequence\":null,\"usage\":"
+        "{\"input_tokens\":12,\"output_tokens\":6,"
+        "\"cache_read_input_tokens\":100,"
+        "\"cache_creation_input_tokens\":20}}", err),
+        "{\"id\":\"msg_01\",\"object\":\"chat.completion\",\"created\":"
+        "1700000000,\"model\":\"claude-sonnet-4-6\",\"choices\":[{\"index\":0,"
+        "\"message\":{\"role\":\"assistant\",\"content\":"
+        "\"Hi! How can I help?\"},\"finish_reason\":\"stop\"}],\"usage\":{"
+        "\"prompt_tokens\":132,\"completion_tokens\":6,\"total_tokens\":138,"
+        "\"prompt_tokens_details\":{\"cached_tokens\":100,"
+        "\"cache_write_tokens\":20}}}"));
+
+    CHECK(same(anthropic_to_openai(
+        "{\"id\":\"msg_02\",\"type\":\"message\",\"model\":\"c\",\"content\":["
+        "{\"type\":\"tool_use\",\"id\":\"toolu_1\",\"name\":\"weather\","
+        "\"input\":{\"city\":\"Paris\"}}],\"stop_reason\":\"tool_use\","
+        "\"usage\":{\"input_tokens\":5,\"output_tokens\":9}}", err),
+        "{\"id\":\"msg_02\",\"object\":\"chat.completion\",\"created\":"
+        "1700000000,\"model\":\"c\",\"choices\":[{\"index\":0,\"message\":{"
+        "\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":"
+        "\"toolu_1\",\"type\":\"function\",\"function\":{\"name\":"
+        "\"weather\",\"arguments\":\"{\\\"city\\\":\\\"Paris\\\"}\"}}]},"
+        "\"finish_reason\":\"tool_calls\"}],\"usage\":{\"prompt_tokens\":5,"
+        "\"completion_tokens\":9,\"total_tokens\":14,"
+        "\"prompt_tokens_details\":{\"cached_tokens\":0}}}"));
+
+    CHECK(same(anthropic_to_openai(
+        "{\"type\":\"message\",\"content\":[{\"type\":\"thinking\","
+        "\"thinking\":\"...\"},{\"type\":\"text\",\"text\":\"cut\"}],"
+        "\"stop_reason\":\"max_tokens\"}", err),
+        "{\"id\":\"chatcmpl-llm\",\"object\":\"chat.completion\",\"created\":"
+        "1700000000,\"choices\":[{\"index\":0,\"message\":{\"role\":"
+        "\"assistant\",\"content\":\"cut\"},\"finish_reason\":\"length\"}]}"));
+
+    /* not a message, or malformed blocks */
+    CHECK(anthropic_to_openai("{\"type\":\"error\"}", err) == NULL
+          && strcmp(err, "not a Messages response") == 0);
+    CHECK(anthropic_to_openai("[1,2]", err) == NULL);
+    CHECK(anthropic_to_openai("{\"type\":\"message\",\"content\":[{\"type\":"
+                              "\"tool_use\",\"id\":\"t\",\"name\":\"f\","
+                              "\"input\":3}]}", err) == NULL
+          && strcmp(err, "a tool_use block needs id, name and an input "
+                    "object") == 0);
+
+    /* errors keep their status and say what the provider said */
+    e = cJSON_Parse("{\"type\":\"error\",\"error\":{\"type\":"
+                    "\"overloaded_error\",\"message\":\"Overloaded\"}}");
+    o = ngx_http_llm_anthropic_error_to_openai(e, 503);
+    CHECK(same(cJSON_PrintUnformatted(o),
+               "{\"error\":{\"message\":\"Overloaded\",\"type\":\"api_error\","
+               "\"param\":null,\"code\":\"overloaded_error\"}}"));
+    cJSON_Delete(e);
+    cJSON_Delete(o);
+
+    e = cJSON_Parse("{\"type\":\"error\",\"error\":{\"type\":"
+                    "\"invalid_request_error\",\"message\":\"max_tokens: "
+                    "too large\"}}");
+    o = ngx_http_llm_anthropic_error_to_openai(e, 400);
+    CHECK(same(cJSON_PrintUnformatted(o),
+               "{\"error\":{\"message\":\"max_tokens: too large\",\"type\":"
+               "\"invalid_request_error\",\"param\":null,\"code\":"
+               "\"invalid_request_error\"}}"));
+    cJSON_Delete(e);
+    cJSON_Delete(o);
+
+    o = ngx_http_llm_anthropic_error_to_openai(NULL, 502);
+    CHECK(same(cJSON_PrintUnformatted(o),
+               "{\"error\":{\"message\":\"The provider answered with an "
+               "error.\",\"type\":\"api_error\",\"param\":null,\"code\":"
+               "\"provider_error\"}}"));
+    cJSON_Delete(o);
+
+    UNIT_DONE("translate");
+}
