@@ -48,3 +48,138 @@ x-llm-provider: claude
 ! content-length
 --- error_log
 u=reported p=2095 c=503 k=0 cost=0.01383
+
+
+
+=== TEST 2: tools: definitions, a call, results; the call comes back as tool_calls
+--- request
+POST /v1/chat/completions
+{"model":"claude-sonnet-4-6","messages":[{"role":"user","content":"Weather in Paris?"},{"role":"assistant","content":null,"tool_calls":[{"id":"toolu_01A","type":"function","function":{"name":"get_weather","arguments":"{\"location\":\"Paris\"}"}}]},{"role":"tool","tool_call_id":"toolu_01A","content":"18C, sunny"},{"role":"user","content":"And in Rome?"}],"tools":[{"type":"function","function":{"name":"get_weather","description":"Get the current weather in a given location","parameters":{"type":"object","properties":{"location":{"type":"string","description":"The city"}},"required":["location"]}}}],"tool_choice":"auto"}
+--- tcp_listen: $TEST_NGINX_RAND_PORT_1
+--- tcp_reply eval
+main::resp("200 OK", "application/json", '{"id":"msg_01Aq9w938a90dw8q","type":"message","role":"assistant","model":"claude-sonnet-4-6","content":[{"type":"text","text":"I will check Rome."},{"type":"tool_use","id":"toolu_01B","name":"get_weather","input":{"location":"Rome"}}],"stop_reason":"tool_use","stop_sequence":null,"usage":{"input_tokens":500,"output_tokens":40}}')
+--- tcp_query eval
+my $b = '{"model":"claude-sonnet-4-6","messages":[{"role":"user","content":[{"type":"text","text":"Weather in Paris?"}]},{"role":"assistant","content":[{"type":"tool_use","id":"toolu_01A","name":"get_weather","input":{"location":"Paris"}}]},{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_01A","content":[{"type":"text","text":"18C, sunny"}]},{"type":"text","text":"And in Rome?"}]}],"max_tokens":4096,"tools":[{"name":"get_weather","description":"Get the current weather in a given location","input_schema":{"type":"object","properties":{"location":{"type":"string","description":"The city"}},"required":["location"]}}],"tool_choice":{"type":"auto"}}';
+"POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1:$ENV{TEST_NGINX_RAND_PORT_1}\r\nanthropic-version: 2023-06-01\r\nx-api-key: sk-ant-test\r\nContent-Type: application/json\r\nContent-Length: " . length($b) . "\r\nAccept: application/json\r\n\r\n$b"
+--- response_body_like eval
+qr/^\{"id":"msg_01Aq9w938a90dw8q","object":"chat\.completion","created":\d+,"model":"claude-sonnet-4-6","choices":\[\{"index":0,"message":\{"role":"assistant","content":"I will check Rome\.","tool_calls":\[\{"id":"toolu_01B","type":"function","function":\{"name":"get_weather","arguments":"\{\\"location\\":\\"Rome\\"\}"\}\}\]\},"finish_reason":"tool_calls"\}\],"usage":\{"prompt_tokens":500,"completion_tokens":40,"total_tokens":540,"prompt_tokens_details":\{"cached_tokens":0\}\}\}\n$/
+
+
+
+=== TEST 3: images by URL and base64, cache tokens in the usage and the cost
+--- request
+POST /v1/chat/completions
+{"model":"claude-haiku-4-5","max_completion_tokens":20,"messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"https://upload.example/ant.jpg"}},{"type":"image_url","image_url":{"url":"data:image/png;base64,iVBORw0KGgo="}},{"type":"text","text":"Describe both."}]}]}
+--- tcp_listen: $TEST_NGINX_RAND_PORT_1
+--- tcp_reply eval
+main::resp("200 OK", "application/json", '{"id":"msg_x","type":"message","role":"assistant","model":"claude-haiku-4-5","content":[{"type":"text","text":"An ant; a logo."}],"stop_reason":"max_tokens","usage":{"input_tokens":100,"output_tokens":20,"cache_read_input_tokens":1000,"cache_creation_input_tokens":200}}')
+--- tcp_query eval
+my $b = '{"model":"claude-haiku-4-5","messages":[{"role":"user","content":[{"type":"image","source":{"type":"url","url":"https://upload.example/ant.jpg"}},{"type":"image","source":{"type":"base64","media_type":"image/png","data":"iVBORw0KGgo="}},{"type":"text","text":"Describe both."}]}],"max_tokens":20}';
+"POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1:$ENV{TEST_NGINX_RAND_PORT_1}\r\nanthropic-version: 2023-06-01\r\nx-api-key: sk-ant-test\r\nContent-Type: application/json\r\nContent-Length: " . length($b) . "\r\nAccept: application/json\r\n\r\n$b"
+--- response_body_like eval
+qr/"choices":\[\{"index":0,"message":\{"role":"assistant","content":"An ant; a logo\."\},"finish_reason":"length"\}\],"usage":\{"prompt_tokens":1300,"completion_tokens":20,"total_tokens":1320,"prompt_tokens_details":\{"cached_tokens":1000,"cache_write_tokens":200\}\}\}\n$/
+--- error_log
+u=reported p=1300 c=20 k=1000 cost=0.00055
+
+
+
+=== TEST 4: an Anthropic error keeps its status and message, in OpenAI's shape
+--- request
+POST /v1/chat/completions
+{"model":"claude-sonnet-4-6","max_tokens":999999,"messages":[{"role":"user","content":"x"}]}
+--- tcp_listen: $TEST_NGINX_RAND_PORT_1
+--- tcp_reply eval
+main::resp("400 Bad Request", "application/json", '{"type":"error","error":{"type":"invalid_request_error","message":"max_tokens: 999999 > 64000, which is the maximum allowed"}}')
+--- error_code: 400
+--- response_body
+{"error":{"message":"max_tokens: 999999 > 64000, which is the maximum allowed","type":"invalid_request_error","param":null,"code":"invalid_request_error"}}
+
+
+
+=== TEST 5: Anthropic's 529 (overloaded) fails over like a 503
+--- http_config
+    llm_provider claude {
+        type anthropic;
+        url http://127.0.0.1:$TEST_NGINX_RAND_PORT_1/v1;
+        api_key sk-ant-test;
+        models claude-*;
+    }
+    llm_provider gpt {
+        type openai;
+        url http://127.0.0.1:$TEST_NGINX_RAND_PORT_2/v1;
+        models gpt-4o;
+    }
+    llm_virtual_key k { key sk-k; models *; fallbacks gpt/gpt-4o; }
+    log_format tr "u=$llm_usage_source";
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_2;
+        location / {
+            default_type application/json;
+            return 200 '{"id":"c","object":"chat.completion","choices":[],"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}';
+        }
+    }
+--- request
+POST /v1/chat/completions
+{"model":"claude-sonnet-4-6","messages":[{"role":"user","content":"x"}]}
+--- tcp_listen: $TEST_NGINX_RAND_PORT_1
+--- tcp_reply eval
+main::resp("529 Overloaded", "application/json", '{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}')
+--- response_body eval
+'{"id":"c","object":"chat.completion","choices":[],"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}'
+--- response_headers
+x-llm-provider: gpt
+
+
+
+=== TEST 6: a field Messages cannot express is refused with a 400 naming it
+--- request
+POST /v1/chat/completions
+{"model":"claude-sonnet-4-6","n":3,"messages":[{"role":"user","content":"x"}]}
+--- error_code: 400
+--- response_body
+{"error":{"message":"The request cannot be translated for the provider \"claude\": \"n\" other than 1 cannot be translated.","type":"invalid_request_error","param":null,"code":"invalid_request"}}
+
+
+
+=== TEST 7: streaming through Anthropic is refused, by name, until it is translated
+--- request
+POST /v1/chat/completions
+{"model":"claude-sonnet-4-6","stream":true,"messages":[{"role":"user","content":"x"}]}
+--- error_code: 400
+--- response_body
+{"error":{"message":"The provider \"claude\" speaks Anthropic's Messages API: streaming through the OpenAI surface is not translated yet.","type":"invalid_request_error","param":null,"code":"unsupported_translation"}}
+
+
+
+=== TEST 8: an answer that is not a Messages response: an error body, logged
+--- request
+POST /v1/chat/completions
+{"model":"claude-sonnet-4-6","messages":[{"role":"user","content":"x"}]}
+--- tcp_listen: $TEST_NGINX_RAND_PORT_1
+--- tcp_reply eval
+main::resp("200 OK", "application/json", '{"choices":[]}')
+--- response_body
+{"error":{"message":"The provider \"claude\" sent an answer that could not be translated.","type":"api_error","param":null,"code":"translation_failed"}}
+--- error_log
+sent an answer that could not be translated: not a Messages response
+
+
+
+=== TEST 9: a chunked answer split across reads translates the same
+--- request
+POST /v1/chat/completions
+{"model":"claude-sonnet-4-6","messages":[{"role":"user","content":"x"}]}
+--- tcp_listen: $TEST_NGINX_RAND_PORT_1
+--- tcp_reply eval
+main::cut(main::chunked("200 OK", "application/json", '{"id":"m","type":"message","content":[{"type":"text",', '"text":"split"}],"stop_reason":"end_turn","usage":{"input_tokens":3,"output_tokens":1}}'), 40, 90, 130)
+--- response_body_like eval
+qr/^\{"id":"m","object":"chat\.completion","created":\d+,"choices":\[\{"index":0,"message":\{"role":"assistant","content":"split"\},"finish_reason":"stop"\}\],"usage":\{"prompt_tokens":3,"completion_tokens":1,"total_tokens":4,/
+
+
+
+=== TEST 10: config: anthropic_version is Anthropic's; sent when set
+--- http_config
+    llm_provider p { type openai; url http://127.0.0.1:1/v1; models *; anthropic_version 2023-01-01; }
+--- must_die
+--- error_log eval
+qr/"anthropic_version" in llm_provider "p" needs "type anthropic"/
