@@ -22,7 +22,7 @@ P1=18601 P2=18602 P3=18603
 
 rm -rf "$W"
 mkdir -p "$W/logs" "$W/tmp" "$W/bodies" "$W/static/json/v1/chat" \
-         "$W/static/sse/v1/chat"
+         "$W/static/sse/v1/chat" "$W/static/anthropic/v1"
 
 # canned answers: one chat completion, and a stream of 100 events
 perl -e '
@@ -31,6 +31,14 @@ perl -e '
   my $s = $ev x 100;
   $s .= q(data: {"id":"chatcmpl-b","object":"chat.completion.chunk","created":1,"model":"gpt-4o","choices":[],"usage":{"prompt_tokens":250,"completion_tokens":100,"total_tokens":350}}) . "\\n\\ndata: [DONE]\\n\\n";
   open my $f, ">", "'"$W"'/static/json/v1/chat/completions"; print $f $j; close $f;
+  # translation: an Anthropic answer, and a 2 KB OpenAI request for it
+  open $f, ">", "'"$W"'/static/anthropic/v1/messages";
+  print $f q({"id":"msg_b","type":"message","role":"assistant","model":"claude-sonnet-4-6","content":[{"type":"text","text":"Hello from the bench provider."}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":500,"output_tokens":7}});
+  close $f;
+  my $pre = q({"model":"anth/claude-sonnet-4-6","max_tokens":256,"messages":[{"role":"system","content":"You are terse."},{"role":"user","content":");
+  my $post = q("}]});
+  open $f, ">", "'"$W"'/bodies/tr-2k.json";
+  print $f $pre, "a" x (2048 - length($pre) - length($post)), $post; close $f;
   open $f, ">", "'"$W"'/static/sse/v1/chat/completions"; print $f $s; close $f;
   for my $kb (1, 32, 512) {
     for my $stream (0, 1) {
@@ -93,6 +101,7 @@ http {
         error_page 405 =200 \$uri;
         location /json/ { default_type application/json; }
         location /sse/ { default_type text/event-stream; }
+        location /anthropic/ { default_type application/json; }
     }
 
     # both sides write one log line a request, so that logging is no
@@ -104,11 +113,13 @@ http {
         proxy_set_header Connection "";
         location /json/ { proxy_pass http://provider; }
         location /sse/ { proxy_pass http://provider; proxy_buffering off; }
+        location /anthropic/ { proxy_pass http://provider; }
     }
 
     llm_provider json { type openai; url http://provider/json/v1; host 127.0.0.1; models gpt-4o; }
     llm_provider sse { type openai; url http://provider/sse/v1; host 127.0.0.1; models gpt-4o; }
-    llm_virtual_key bench { key sk-bench; models json/* sse/*; }
+    llm_provider anth { type anthropic; url http://provider/anthropic/v1; host 127.0.0.1; models claude-sonnet-4-6; }
+    llm_virtual_key bench { key sk-bench; models json/* sse/* anth/*; }
     llm_zone llm 16m;
 $( [ "$keys" -gt 0 ] && echo "include $W/tenants-$keys.conf;
     llm_virtual_keys_file $W/keys-$keys.json;" )
@@ -182,7 +193,7 @@ printf '| scenario | proxy_pass req/s | module req/s | ratio | p50 / p99 ms (pro
 printf '|---|---|---|---|---|---|---|---|---|---|\n' >> "$W/table"
 
 RSS=""
-for scenario in ${BENCH_SCENARIOS:-1k 32k 512k 1k-stream 32k-stream 512k-stream gov10-1k gov10k-1k gov10-1k-stream gov10k-1k-stream}; do
+for scenario in ${BENCH_SCENARIOS:-1k 32k 512k 1k-stream 32k-stream 512k-stream tr-2k gov10-1k gov10k-1k gov10-1k-stream gov10k-1k-stream}; do
     case $scenario in
         gov10k-*) start 10000; key=sk-gov-5000 ;;
         gov10-*)  start 10; key=sk-gov-5 ;;
@@ -190,12 +201,14 @@ for scenario in ${BENCH_SCENARIOS:-1k 32k 512k 1k-stream 32k-stream 512k-stream 
     esac
     body="$W/bodies/${scenario#gov*-}.json"
     case $scenario in
+        tr-*)    base="http://127.0.0.1:$P2/anthropic/v1/messages"
+                 model="" ;;
         *stream) base="http://127.0.0.1:$P2/sse/v1/chat/completions"
                  model="sse" ;;
         *)       base="http://127.0.0.1:$P2/json/v1/chat/completions"
                  model="json" ;;
     esac
-    sed -i "s/\"model\":\"[a-z]*\/\?gpt-4o\"/\"model\":\"$model\/gpt-4o\"/" "$body"
+    [ -n "$model" ] && sed -i "s/\"model\":\"[a-z]*\/\?gpt-4o\"/\"model\":\"$model\/gpt-4o\"/" "$body"
     : > "$W/base" ; : > "$W/mod"
     for r in $(seq "$ROUNDS"); do
         run "$base" "$body" "$key" >> "$W/base"
@@ -237,7 +250,9 @@ done
     echo "customer a budget and a limit: every request is admitted and settled"
     echo "on seven counters under the zone's lock."
     echo
-    echo "Not measured yet: OpenAI->Anthropic translation (not built yet)."
+    echo "tr-2k: a 2 KB OpenAI chat request translated for an Anthropic"
+    echo "provider and its answer translated back, against proxy_pass of the"
+    echo "same Anthropic answer (the baseline does no translation at all)."
 } > "$OUT"
 
 cat "$OUT"

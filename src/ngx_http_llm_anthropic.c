@@ -106,9 +106,9 @@ ngx_http_llm_canon_to_anthropic_request(cJSON *canon,
 
     v = cJSON_GetObjectItemCaseSensitive(canon, "max_tokens");
 
-    if (cJSON_AddNumberToObject(req, "max_tokens",
-                                cJSON_IsNumber(v) ? v->valuedouble
-                                : (double) default_max_tokens)
+    if (ngx_http_llm_canon_add_int(req, "max_tokens",
+                                   cJSON_IsNumber(v) ? (int64_t) v->valuedouble
+                                                     : default_max_tokens)
         == NULL)
     {
         goto failed;

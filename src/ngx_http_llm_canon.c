@@ -8,6 +8,7 @@
 #include <ngx_core.h>
 #include <stdio.h>
 #include "ngx_http_llm_canon.h"
+#include "ngx_http_llm_window.h"
 
 
 /*
@@ -95,6 +96,50 @@ ngx_http_llm_canon_add(cJSON *array, cJSON *item)
     }
 
     return NGX_OK;
+}
+
+
+/*
+ * An integer member of a document to be printed: raw digits, as cJSON
+ * prints every number through sprintf("%1.15g") and checks it back.
+ */
+
+cJSON *
+ngx_http_llm_canon_add_int(cJSON *obj, const char *name, int64_t v)
+{
+    u_char   buf[NGX_INT64_LEN + 1], *p;
+    cJSON   *item;
+
+    p = ngx_http_llm_digits(buf, v > 0 ? (uint64_t) v : 0, 1);
+    *p = '\0';
+
+    item = cJSON_CreateRaw((char *) buf);
+
+    if (item == NULL || !cJSON_AddItemToObject(obj, name, item)) {
+        cJSON_Delete(item);
+        return NULL;
+    }
+
+    return item;
+}
+
+
+/* a token count of the canonical usage: 0 when absent or not a count */
+
+int64_t
+ngx_http_llm_canon_count(cJSON *usage, const char *name)
+{
+    cJSON  *v;
+
+    v = cJSON_GetObjectItemCaseSensitive(usage, name);
+
+    if (!cJSON_IsNumber(v) || !(v->valuedouble > 0)
+        || v->valuedouble > 1e15)
+    {
+        return 0;
+    }
+
+    return (int64_t) v->valuedouble;
 }
 
 

@@ -289,6 +289,7 @@ typedef struct {
     /* translation: the request in the canonical model (a cJSON document),
      * parsed once when some candidate speaks another dialect */
     void                          *canon;
+    void                          *rendered;  /* for the provider */
     unsigned                       translate:1; /* the current attempt */
 
     /* governance: what was reserved, and where */

@@ -511,7 +511,7 @@ ngx_http_llm_canon_to_openai_response(cJSON *canon, int64_t created)
     cJSON       *usage, *u, *details;
     char        *text, *t;
     size_t       len;
-    double       input, cached, written, output;
+    int64_t      input, cached, written, output;
     const char  *type, *reason, *finish, *s;
 
     resp = cJSON_CreateObject();
@@ -525,7 +525,7 @@ ngx_http_llm_canon_to_openai_response(cJSON *canon, int64_t created)
 
     if (cJSON_AddStringToObject(resp, "id", s ? s : "chatcmpl-llm") == NULL
         || cJSON_AddStringToObject(resp, "object", "chat.completion") == NULL
-        || cJSON_AddNumberToObject(resp, "created", (double) created) == NULL)
+        || ngx_http_llm_canon_add_int(resp, "created", created) == NULL)
     {
         goto failed;
     }
@@ -540,7 +540,7 @@ ngx_http_llm_canon_to_openai_response(cJSON *canon, int64_t created)
     choice = cJSON_CreateObject();
 
     if (choices == NULL || ngx_http_llm_canon_add(choices, choice) != NGX_OK
-        || cJSON_AddNumberToObject(choice, "index", 0) == NULL)
+        || ngx_http_llm_canon_add_int(choice, "index", 0) == NULL)
     {
         goto failed;
     }
@@ -667,40 +667,33 @@ ngx_http_llm_canon_to_openai_response(cJSON *canon, int64_t created)
     usage = cJSON_GetObjectItemCaseSensitive(canon, "usage");
 
     if (usage) {
-        input = cJSON_GetNumberValue(
-                    cJSON_GetObjectItemCaseSensitive(usage, "input"));
-        output = cJSON_GetNumberValue(
-                     cJSON_GetObjectItemCaseSensitive(usage, "output"));
-        cached = cJSON_GetNumberValue(
-                     cJSON_GetObjectItemCaseSensitive(usage, "cache_read"));
-        written = cJSON_GetNumberValue(
-                      cJSON_GetObjectItemCaseSensitive(usage, "cache_write"));
-
-        input = (input == input) ? input : 0;
-        output = (output == output) ? output : 0;
-        cached = (cached == cached) ? cached : 0;
-        written = (written == written) ? written : 0;
+        input = ngx_http_llm_canon_count(usage, "input");
+        output = ngx_http_llm_canon_count(usage, "output");
+        cached = ngx_http_llm_canon_count(usage, "cache_read");
+        written = ngx_http_llm_canon_count(usage, "cache_write");
 
         u = cJSON_AddObjectToObject(resp, "usage");
 
         if (u == NULL
-            || cJSON_AddNumberToObject(u, "prompt_tokens",
-                                       input + cached + written) == NULL
-            || cJSON_AddNumberToObject(u, "completion_tokens", output) == NULL
-            || cJSON_AddNumberToObject(u, "total_tokens",
-                                       input + cached + written + output)
+            || ngx_http_llm_canon_add_int(u, "prompt_tokens",
+                                          input + cached + written) == NULL
+            || ngx_http_llm_canon_add_int(u, "completion_tokens", output)
+               == NULL
+            || ngx_http_llm_canon_add_int(u, "total_tokens",
+                                          input + cached + written + output)
                == NULL
             || (details = cJSON_AddObjectToObject(u,
                                                   "prompt_tokens_details"))
                == NULL
-            || cJSON_AddNumberToObject(details, "cached_tokens", cached)
+            || ngx_http_llm_canon_add_int(details, "cached_tokens", cached)
                == NULL)
         {
             goto failed;
         }
 
         if (written
-            && cJSON_AddNumberToObject(details, "cache_write_tokens", written)
+            && ngx_http_llm_canon_add_int(details, "cache_write_tokens",
+                                          written)
                == NULL)
         {
             goto failed;

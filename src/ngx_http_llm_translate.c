@@ -33,7 +33,7 @@ static ngx_int_t ngx_http_llm_translate_out(ngx_http_request_t *r,
 ngx_int_t
 ngx_http_llm_translate_prepare(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
 {
-    cJSON                     *doc, *canon, *test;
+    cJSON                     *doc, *canon, *rendered;
     ngx_uint_t                 i, n, need;
     ngx_pool_cleanup_t        *cln;
     ngx_http_llm_provider_t   *pr;
@@ -101,18 +101,29 @@ ngx_http_llm_translate_prepare(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
     cln->data = canon;
     ctx->canon = canon;
 
-    /* rendered once to find what Anthropic cannot take */
+    /*
+     * Rendered once, here, to find what Anthropic cannot take; each
+     * attempt only names its model in it.
+     */
 
     lmcf = ngx_http_get_module_main_conf(r, ngx_http_llm_module);
 
-    test = ngx_http_llm_canon_to_anthropic_request(canon,
+    rendered = ngx_http_llm_canon_to_anthropic_request(canon,
                                          (int64_t) lmcf->default_max_tokens,
                                          &err);
-    if (test == NULL) {
+    if (rendered == NULL) {
         goto invalid;
     }
 
-    cJSON_Delete(test);
+    cln = ngx_pool_cleanup_add(r->pool, 0);
+    if (cln == NULL) {
+        cJSON_Delete(rendered);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    cln->handler = ngx_http_llm_translate_cleanup;
+    cln->data = rendered;
+    ctx->rendered = rendered;
 
     return NGX_OK;
 
@@ -131,36 +142,20 @@ ngx_http_llm_translate_cleanup(void *data)
 }
 
 
-/* the provider's body for one attempt: the canonical request, rendered */
+/* the provider's body for one attempt: the rendered request, its model */
 
 ngx_int_t
 ngx_http_llm_translate_request(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
     ngx_http_llm_candidate_t *c, ngx_chain_t ***ll, off_t *len)
 {
-    u_char                    *model;
-    cJSON                     *req, *m;
-    ngx_str_t                  body;
-    ngx_buf_t                 *b;
-    ngx_chain_t               *cl;
-    ngx_http_llm_tr_err_t      err;
-    ngx_http_llm_main_conf_t  *lmcf;
-
-    lmcf = ngx_http_get_module_main_conf(r, ngx_http_llm_module);
-
-    err.msg[0] = '\0';
-
-    req = ngx_http_llm_canon_to_anthropic_request(ctx->canon,
-                                         (int64_t) lmcf->default_max_tokens,
-                                         &err);
-    if (req == NULL) {
-        return NGX_ERROR;
-    }
-
-    /* the model as this provider names it */
+    u_char       *model;
+    cJSON        *m;
+    ngx_str_t     body;
+    ngx_buf_t    *b;
+    ngx_chain_t  *cl;
 
     model = ngx_pnalloc(r->pool, c->model.len + 1);
     if (model == NULL) {
-        cJSON_Delete(req);
         return NGX_ERROR;
     }
 
@@ -169,14 +164,13 @@ ngx_http_llm_translate_request(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
     m = cJSON_CreateString((char *) model);
 
     if (m == NULL
-        || !cJSON_ReplaceItemInObjectCaseSensitive(req, "model", m))
+        || !cJSON_ReplaceItemInObjectCaseSensitive(ctx->rendered, "model", m))
     {
         cJSON_Delete(m);
-        cJSON_Delete(req);
         return NGX_ERROR;
     }
 
-    if (ngx_http_llm_translate_out(r, req, &body, 0) != NGX_OK) {
+    if (ngx_http_llm_translate_out(r, ctx->rendered, &body, 0) != NGX_OK) {
         return NGX_ERROR;
     }
 
@@ -211,6 +205,7 @@ ngx_http_llm_translate_response(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
     ngx_chain_t **out)
 {
     cJSON                  *doc, *canon, *resp, *usage;
+    ngx_int_t               rc;
     ngx_str_t               body;
     ngx_buf_t              *b;
     ngx_uint_t              status;
@@ -260,15 +255,15 @@ ngx_http_llm_translate_response(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
         usage = cJSON_GetObjectItemCaseSensitive(canon, "usage");
 
         if (usage) {
-            ctx->cached_tokens = (ngx_int_t) cJSON_GetNumberValue(
-                cJSON_GetObjectItemCaseSensitive(usage, "cache_read"));
-            ctx->cache_write_tokens = (ngx_int_t) cJSON_GetNumberValue(
-                cJSON_GetObjectItemCaseSensitive(usage, "cache_write"));
-            ctx->prompt_tokens = (ngx_int_t) cJSON_GetNumberValue(
-                cJSON_GetObjectItemCaseSensitive(usage, "input"))
-                + ctx->cached_tokens + ctx->cache_write_tokens;
-            ctx->completion_tokens = (ngx_int_t) cJSON_GetNumberValue(
-                cJSON_GetObjectItemCaseSensitive(usage, "output"));
+            ctx->cached_tokens = ngx_http_llm_canon_count(usage,
+                                                          "cache_read");
+            ctx->cache_write_tokens = ngx_http_llm_canon_count(usage,
+                                                               "cache_write");
+            ctx->prompt_tokens = ngx_http_llm_canon_count(usage, "input")
+                                 + ctx->cached_tokens
+                                 + ctx->cache_write_tokens;
+            ctx->completion_tokens = ngx_http_llm_canon_count(usage,
+                                                              "output");
             ctx->usage_source = NGX_HTTP_LLM_USAGE_REPORTED;
         }
 
@@ -278,9 +273,14 @@ ngx_http_llm_translate_response(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
     cJSON_Delete(doc);
     cJSON_Delete(canon);
 
-    if (resp == NULL
-        || ngx_http_llm_translate_out(r, resp, &body, 1) != NGX_OK)
-    {
+    if (resp == NULL) {
+        return NGX_ERROR;
+    }
+
+    rc = ngx_http_llm_translate_out(r, resp, &body, 1);
+    cJSON_Delete(resp);
+
+    if (rc != NGX_OK) {
         return NGX_ERROR;
     }
 
@@ -306,37 +306,54 @@ send:
 }
 
 
-/* a document printed into the request's pool, then freed */
+/*
+ * A document printed into the request's pool: straight into a buffer
+ * twice the request's size, else through cJSON's own.
+ */
 
 static ngx_int_t
 ngx_http_llm_translate_out(ngx_http_request_t *r, cJSON *doc, ngx_str_t *out,
     ngx_uint_t nl)
 {
-    char  *s;
+    char                *s;
+    size_t               size;
+    ngx_http_llm_ctx_t  *ctx;
 
-    s = cJSON_PrintUnformatted(doc);
-    cJSON_Delete(doc);
+    ctx = ngx_http_get_module_ctx(r, ngx_http_llm_module);
 
-    if (s == NULL) {
-        return NGX_ERROR;
-    }
+    size = 2 * ngx_max(ctx->body.len, ctx->resp_len) + 1024;
 
-    out->len = ngx_strlen(s);
-    out->data = ngx_pnalloc(r->pool, out->len + 1);
-
+    out->data = ngx_pnalloc(r->pool, size);
     if (out->data == NULL) {
-        cJSON_free(s);
         return NGX_ERROR;
     }
 
-    ngx_memcpy(out->data, s, out->len);
+    if (cJSON_PrintPreallocated(doc, (char *) out->data, (int) size - 1, 0))
+    {
+        out->len = ngx_strlen(out->data);
+
+    } else {
+        s = cJSON_PrintUnformatted(doc);
+        if (s == NULL) {
+            return NGX_ERROR;
+        }
+
+        out->len = ngx_strlen(s);
+        out->data = ngx_pnalloc(r->pool, out->len + 1);
+
+        if (out->data == NULL) {
+            cJSON_free(s);
+            return NGX_ERROR;
+        }
+
+        ngx_memcpy(out->data, s, out->len);
+        cJSON_free(s);
+    }
 
     if (nl) {
         /* as the gateway's other JSON answers */
         out->data[out->len++] = '\n';
     }
-
-    cJSON_free(s);
 
     return NGX_OK;
 }
