@@ -22,6 +22,17 @@ static cJSON *ngx_http_llm_anthropic_block(cJSON *part,
 static cJSON *ngx_http_llm_anthropic_turn(cJSON *messages, const char *role);
 
 
+/* Anthropic's stop_reason in the canonical model's words */
+static const char *const  ngx_http_llm_anthropic_stops[][2] = {
+    { "end_turn", "end" },
+    { "max_tokens", "max_tokens" },
+    { "stop_sequence", "stop" },
+    { "tool_use", "tool_calls" },
+    { "refusal", "refusal" },
+    { NULL, NULL }
+};
+
+
 cJSON *
 ngx_http_llm_canon_to_anthropic_request(cJSON *canon,
     int64_t default_max_tokens, ngx_http_llm_tr_err_t *err)
@@ -391,7 +402,7 @@ ngx_http_llm_anthropic_response_to_canon(cJSON *resp,
 {
     char        *args;
     cJSON       *canon, *content, *block, *part, *usage, *u, *v;
-    const char  *type, *s, *reason;
+    const char  *type, *s;
 
     static const char  *counts[][2] = {
         { "input_tokens", "input" },
@@ -484,23 +495,8 @@ ngx_http_llm_anthropic_response_to_canon(cJSON *resp,
         /* thinking and other blocks have no OpenAI form: left out */
     }
 
-    reason = ngx_http_llm_canon_str(resp, "stop_reason");
-    s = "end";
-
-    if (reason) {
-        if (strcmp(reason, "max_tokens") == 0) {
-            s = "max_tokens";
-
-        } else if (strcmp(reason, "stop_sequence") == 0) {
-            s = "stop";
-
-        } else if (strcmp(reason, "tool_use") == 0) {
-            s = "tool_calls";
-
-        } else if (strcmp(reason, "refusal") == 0) {
-            s = "refusal";
-        }
-    }
+    s = ngx_http_llm_canon_map(ngx_http_llm_canon_str(resp, "stop_reason"),
+                               ngx_http_llm_anthropic_stops, "end");
 
     if (cJSON_AddStringToObject(canon, "stop_reason", s) == NULL) {
         goto failed;

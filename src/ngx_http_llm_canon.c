@@ -143,6 +143,24 @@ ngx_http_llm_canon_count(cJSON *usage, const char *name)
 }
 
 
+/* a value through a table of {from, to} pairs ending with {NULL, NULL} */
+
+const char *
+ngx_http_llm_canon_map(const char *v, const char *const map[][2],
+    const char *dflt)
+{
+    ngx_uint_t  i;
+
+    for (i = 0; v && map[i][0]; i++) {
+        if (strcmp(v, map[i][0]) == 0) {
+            return map[i][1];
+        }
+    }
+
+    return dflt;
+}
+
+
 /* a string member, or NULL */
 
 const char *

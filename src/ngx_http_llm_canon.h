@@ -55,6 +55,8 @@ cJSON *ngx_http_llm_canon_image_url(const char *url);
 ngx_int_t ngx_http_llm_canon_add(cJSON *array, cJSON *item);
 cJSON *ngx_http_llm_canon_add_int(cJSON *obj, const char *name, int64_t v);
 int64_t ngx_http_llm_canon_count(cJSON *usage, const char *name);
+const char *ngx_http_llm_canon_map(const char *v, const char *const map[][2],
+    const char *dflt);
 const char *ngx_http_llm_canon_str(cJSON *obj, const char *name);
 ngx_int_t ngx_http_llm_canon_error(ngx_http_llm_tr_err_t *err,
     const char *fmt, ...);

@@ -286,10 +286,9 @@ typedef struct {
     ngx_uint_t                     keepalive_hit;
     ngx_msec_t                     retry_after; /* from the provider */
 
-    /* translation: the request in the canonical model (a cJSON document),
-     * parsed once when some candidate speaks another dialect */
-    void                          *canon;
-    void                          *rendered;  /* for the provider */
+    /* translation: the request rendered for the provider's dialect (a
+     * cJSON document), once, when some candidate speaks another dialect */
+    void                          *rendered;
     unsigned                       translate:1; /* the current attempt */
 
     /* governance: what was reserved, and where */

@@ -29,6 +29,17 @@ static ngx_int_t ngx_http_llm_openai_sampling(cJSON *req, cJSON *canon,
     ngx_http_llm_tr_err_t *err);
 
 
+/* the canonical stop reasons as OpenAI's finish_reason */
+static const char *const  ngx_http_llm_openai_finish[][2] = {
+    { "end", "stop" },
+    { "stop", "stop" },
+    { "max_tokens", "length" },
+    { "tool_calls", "tool_calls" },
+    { "refusal", "content_filter" },
+    { NULL, NULL }
+};
+
+
 cJSON *
 ngx_http_llm_openai_request_to_canon(cJSON *req, ngx_http_llm_tr_err_t *err)
 {
@@ -512,7 +523,7 @@ ngx_http_llm_canon_to_openai_response(cJSON *canon, int64_t created)
     char        *text, *t;
     size_t       len;
     int64_t      input, cached, written, output;
-    const char  *type, *reason, *finish, *s;
+    const char  *type, *finish, *s;
 
     resp = cJSON_CreateObject();
     text = NULL;
@@ -643,20 +654,9 @@ ngx_http_llm_canon_to_openai_response(cJSON *canon, int64_t created)
         cJSON_AddItemToObject(msg, "tool_calls", calls);
     }
 
-    reason = ngx_http_llm_canon_str(canon, "stop_reason");
-    finish = "stop";
-
-    if (reason) {
-        if (strcmp(reason, "max_tokens") == 0) {
-            finish = "length";
-
-        } else if (strcmp(reason, "tool_calls") == 0) {
-            finish = "tool_calls";
-
-        } else if (strcmp(reason, "refusal") == 0) {
-            finish = "content_filter";
-        }
-    }
+    finish = ngx_http_llm_canon_map(ngx_http_llm_canon_str(canon,
+                                                           "stop_reason"),
+                                    ngx_http_llm_openai_finish, "stop");
 
     if (cJSON_AddStringToObject(choice, "finish_reason", finish) == NULL) {
         goto failed;

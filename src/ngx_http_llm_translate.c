@@ -91,16 +91,6 @@ ngx_http_llm_translate_prepare(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
         goto invalid;
     }
 
-    cln = ngx_pool_cleanup_add(r->pool, 0);
-    if (cln == NULL) {
-        cJSON_Delete(canon);
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    cln->handler = ngx_http_llm_translate_cleanup;
-    cln->data = canon;
-    ctx->canon = canon;
-
     /*
      * Rendered once, here, to find what Anthropic cannot take; each
      * attempt only names its model in it.
@@ -111,6 +101,8 @@ ngx_http_llm_translate_prepare(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
     rendered = ngx_http_llm_canon_to_anthropic_request(canon,
                                          (int64_t) lmcf->default_max_tokens,
                                          &err);
+    cJSON_Delete(canon);
+
     if (rendered == NULL) {
         goto invalid;
     }
