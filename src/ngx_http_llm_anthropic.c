@@ -7,6 +7,8 @@
 #include <ngx_config.h>
 #include <ngx_core.h>
 #include "ngx_http_llm_canon.h"
+#include "ngx_http_llm_json.h"
+#include "ngx_http_llm_window.h"
 
 
 /*
@@ -585,4 +587,406 @@ ngx_http_llm_anthropic_error_to_openai(cJSON *resp, ngx_uint_t status)
     }
 
     return out;
+}
+
+
+/*
+ * One event of a Messages stream (its data: JSON) as zero or more
+ * OpenAI chunk events, written at *out (up to end).  String values are
+ * copied as the JSON tokens they arrive as: no unescaping, no escaping.
+ * NGX_OK: go on; NGX_DONE: message_stop, the stream is complete ([DONE]
+ * written); NGX_DECLINED: an error event, written as an OpenAI error
+ * event, which ends the stream; NGX_ERROR: not a Messages event, or no
+ * room.
+ */
+
+#define ngx_http_llm_put(s)                                                  \
+    if (ngx_http_llm_stream_put(out, end, (u_char *) s, sizeof(s) - 1)       \
+        != NGX_OK)                                                           \
+    {                                                                        \
+        return NGX_ERROR;                                                    \
+    }
+
+#define ngx_http_llm_put_str(p, n)                                           \
+    if (ngx_http_llm_stream_put(out, end, p, n) != NGX_OK) {                 \
+        return NGX_ERROR;                                                    \
+    }
+
+#define ngx_http_llm_put_int(v)                                              \
+    if (ngx_http_llm_stream_int(out, end, v) != NGX_OK) {                    \
+        return NGX_ERROR;                                                    \
+    }
+
+#define ngx_http_llm_put_tok(v)                                              \
+    if (ngx_http_llm_stream_put(out, end, (v)->start,                        \
+                                (v)->end - (v)->start)                       \
+        != NGX_OK)                                                           \
+    {                                                                        \
+        return NGX_ERROR;                                                    \
+    }
+
+
+static ngx_int_t ngx_http_llm_stream_put(u_char **out, u_char *end,
+    u_char *p, size_t n);
+static ngx_int_t ngx_http_llm_stream_int(u_char **out, u_char *end,
+    int64_t v);
+static ngx_int_t ngx_http_llm_stream_head(ngx_http_llm_anthropic_stream_t *st,
+    u_char **out, u_char *end);
+static void ngx_http_llm_stream_usage(ngx_http_llm_anthropic_stream_t *st,
+    ngx_http_llm_json_value_t *usage);
+
+
+ngx_int_t
+ngx_http_llm_anthropic_stream_event(ngx_http_llm_anthropic_stream_t *st,
+    u_char *data, size_t len, u_char **out, u_char *end)
+{
+    ngx_uint_t                  i;
+    const char                 *finish;
+    ngx_http_llm_json_value_t   doc, type, msg, v, block, delta, dt, usage;
+
+    static const char *const  finishes[][2] = {
+        { "\"end_turn\"", "stop" },
+        { "\"stop_sequence\"", "stop" },
+        { "\"max_tokens\"", "length" },
+        { "\"tool_use\"", "tool_calls" },
+        { "\"refusal\"", "content_filter" },
+        { NULL, NULL }
+    };
+
+    if (ngx_http_llm_json_document(data, data + len, &doc) != NGX_OK
+        || doc.type != NGX_HTTP_LLM_JSON_OBJECT
+        || ngx_http_llm_json_get(&doc, "type", &type) != NGX_OK
+        || type.type != NGX_HTTP_LLM_JSON_STRING)
+    {
+        return NGX_ERROR;
+    }
+
+#define is(s)  ((size_t) (type.end - type.start) == sizeof(s) + 1           \
+                && ngx_strncmp(type.start + 1, s, sizeof(s) - 1) == 0)
+
+    if (is("message_start")) {
+        if (ngx_http_llm_json_get(&doc, "message", &msg) != NGX_OK
+            || msg.type != NGX_HTTP_LLM_JSON_OBJECT)
+        {
+            return NGX_ERROR;
+        }
+
+        if (ngx_http_llm_json_get(&msg, "id", &v) == NGX_OK
+            && v.type == NGX_HTTP_LLM_JSON_STRING
+            && (size_t) (v.end - v.start) <= sizeof(st->id))
+        {
+            st->id_len = v.end - v.start;
+            ngx_memcpy(st->id, v.start, st->id_len);
+        }
+
+        if (ngx_http_llm_json_get(&msg, "model", &v) == NGX_OK
+            && v.type == NGX_HTTP_LLM_JSON_STRING
+            && (size_t) (v.end - v.start) <= sizeof(st->model))
+        {
+            st->model_len = v.end - v.start;
+            ngx_memcpy(st->model, v.start, st->model_len);
+        }
+
+        if (ngx_http_llm_json_get(&msg, "usage", &usage) == NGX_OK) {
+            ngx_http_llm_stream_usage(st, &usage);
+        }
+
+        st->started = 1;
+        st->tool = -1;
+
+        if (ngx_http_llm_stream_head(st, out, end) != NGX_OK) {
+            return NGX_ERROR;
+        }
+
+        ngx_http_llm_put("{\"role\":\"assistant\",\"content\":\"\"},"
+                         "\"finish_reason\":null}]}\n\n");
+        return NGX_OK;
+    }
+
+    if (!st->started) {
+        /* a ping may come first; anything else is not a Messages stream */
+        return is("ping") ? NGX_OK : NGX_ERROR;
+    }
+
+    if (is("content_block_start")) {
+        st->tool = -1;
+
+        if (ngx_http_llm_json_get(&doc, "content_block", &block) != NGX_OK
+            || ngx_http_llm_json_get(&block, "type", &v) != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        if ((size_t) (v.end - v.start) != sizeof("tool_use") + 1
+            || ngx_strncmp(v.start + 1, "tool_use", 8) != 0)
+        {
+            /* a text block opens empty; thinking blocks are left out */
+            return NGX_OK;
+        }
+
+        st->tool = st->tools++;
+
+        if (ngx_http_llm_stream_head(st, out, end) != NGX_OK) {
+            return NGX_ERROR;
+        }
+
+        ngx_http_llm_put("{\"tool_calls\":[{\"index\":");
+
+        ngx_http_llm_put_int(st->tool);
+
+        ngx_http_llm_put(",\"id\":");
+
+        if (ngx_http_llm_json_get(&block, "id", &v) != NGX_OK
+            || v.type != NGX_HTTP_LLM_JSON_STRING)
+        {
+            return NGX_ERROR;
+        }
+
+        ngx_http_llm_put_tok(&v);
+        ngx_http_llm_put(",\"type\":\"function\",\"function\":{\"name\":");
+
+        if (ngx_http_llm_json_get(&block, "name", &v) != NGX_OK
+            || v.type != NGX_HTTP_LLM_JSON_STRING)
+        {
+            return NGX_ERROR;
+        }
+
+        ngx_http_llm_put_tok(&v);
+        ngx_http_llm_put(",\"arguments\":\"\"}}]},\"finish_reason\":null}]}"
+                         "\n\n");
+        return NGX_OK;
+    }
+
+    if (is("content_block_delta")) {
+        if (ngx_http_llm_json_get(&doc, "delta", &delta) != NGX_OK
+            || ngx_http_llm_json_get(&delta, "type", &dt) != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        if ((size_t) (dt.end - dt.start) == sizeof("text_delta") + 1
+            && ngx_strncmp(dt.start + 1, "text_delta", 10) == 0)
+        {
+            if (ngx_http_llm_json_get(&delta, "text", &v) != NGX_OK
+                || v.type != NGX_HTTP_LLM_JSON_STRING)
+            {
+                return NGX_ERROR;
+            }
+
+            st->streamed += v.end - v.start - 2;
+
+            if (ngx_http_llm_stream_head(st, out, end) != NGX_OK) {
+                return NGX_ERROR;
+            }
+
+            ngx_http_llm_put("{\"content\":");
+            ngx_http_llm_put_tok(&v);
+            ngx_http_llm_put("},\"finish_reason\":null}]}\n\n");
+            return NGX_OK;
+        }
+
+        if ((size_t) (dt.end - dt.start) == sizeof("input_json_delta") + 1
+            && ngx_strncmp(dt.start + 1, "input_json_delta", 16) == 0
+            && st->tool >= 0)
+        {
+            if (ngx_http_llm_json_get(&delta, "partial_json", &v) != NGX_OK
+                || v.type != NGX_HTTP_LLM_JSON_STRING)
+            {
+                return NGX_ERROR;
+            }
+
+            st->streamed += v.end - v.start - 2;
+
+            if (ngx_http_llm_stream_head(st, out, end) != NGX_OK) {
+                return NGX_ERROR;
+            }
+
+            ngx_http_llm_put("{\"tool_calls\":[{\"index\":");
+
+            ngx_http_llm_put_int(st->tool);
+
+            ngx_http_llm_put(",\"function\":{\"arguments\":");
+            ngx_http_llm_put_tok(&v);
+            ngx_http_llm_put("}}]},\"finish_reason\":null}]}\n\n");
+            return NGX_OK;
+        }
+
+        /* thinking and signature deltas have no OpenAI form */
+        return NGX_OK;
+    }
+
+    if (is("content_block_stop")) {
+        st->tool = -1;
+        return NGX_OK;
+    }
+
+    if (is("message_delta")) {
+        if (ngx_http_llm_json_get(&doc, "usage", &usage) == NGX_OK) {
+            /* cumulative counts: the last one holds, never summed */
+            ngx_http_llm_stream_usage(st, &usage);
+            st->usage_seen = 1;
+        }
+
+        if (ngx_http_llm_json_get(&doc, "delta", &delta) != NGX_OK
+            || ngx_http_llm_json_get(&delta, "stop_reason", &v) != NGX_OK
+            || v.type != NGX_HTTP_LLM_JSON_STRING)
+        {
+            return NGX_OK;
+        }
+
+        for (finish = "stop", i = 0; finishes[i][0]; i++) {
+            if ((size_t) (v.end - v.start) == ngx_strlen(finishes[i][0])
+                && ngx_strncmp(v.start, finishes[i][0], v.end - v.start) == 0)
+            {
+                finish = finishes[i][1];
+                break;
+            }
+        }
+
+        if (ngx_http_llm_stream_head(st, out, end) != NGX_OK) {
+            return NGX_ERROR;
+        }
+
+        ngx_http_llm_put("{},\"finish_reason\":\"");
+
+        ngx_http_llm_put_str((u_char *) finish, ngx_strlen(finish));
+
+        ngx_http_llm_put("\"}]}\n\n");
+        return NGX_OK;
+    }
+
+    if (is("message_stop")) {
+        if (st->include_usage) {
+            /* the usage chunk, as OpenAI sends it when asked */
+            ngx_http_llm_put("data: {\"id\":");
+            ngx_http_llm_put_str(st->id, st->id_len);
+            ngx_http_llm_put(",\"object\":\"chat.completion.chunk\","
+                             "\"created\":");
+            ngx_http_llm_put_int(st->created);
+            ngx_http_llm_put(",\"model\":");
+            ngx_http_llm_put_str(st->model, st->model_len);
+            ngx_http_llm_put(",\"choices\":[],\"usage\":"
+                             "{\"prompt_tokens\":");
+            ngx_http_llm_put_int(st->input + st->cache_read
+                                 + st->cache_write);
+            ngx_http_llm_put(",\"completion_tokens\":");
+            ngx_http_llm_put_int(st->output);
+            ngx_http_llm_put(",\"total_tokens\":");
+            ngx_http_llm_put_int(st->input + st->cache_read
+                                 + st->cache_write + st->output);
+            ngx_http_llm_put(",\"prompt_tokens_details\":"
+                             "{\"cached_tokens\":");
+            ngx_http_llm_put_int(st->cache_read);
+            ngx_http_llm_put("}}}\n\n");
+        }
+
+        ngx_http_llm_put("data: [DONE]\n\n");
+        return NGX_DONE;
+    }
+
+    if (is("error")) {
+        ngx_http_llm_put("data: {\"error\":{\"message\":");
+
+        if (ngx_http_llm_json_get(&doc, "error", &v) == NGX_OK
+            && ngx_http_llm_json_get(&v, "message", &msg) == NGX_OK
+            && msg.type == NGX_HTTP_LLM_JSON_STRING)
+        {
+            ngx_http_llm_put_tok(&msg);
+
+        } else {
+            ngx_http_llm_put("\"The provider's stream failed.\"");
+        }
+
+        ngx_http_llm_put(",\"type\":\"api_error\",\"param\":null,"
+                         "\"code\":\"stream_interrupted\"}}\n\n");
+        return NGX_DECLINED;
+    }
+
+#undef is
+
+    /* ping, and event types this gateway does not know yet */
+    return NGX_OK;
+}
+
+
+/* 'data: {"id":..,"object":..,"created":..,"model":..,"choices":[{"index":0,"delta":' */
+
+static ngx_int_t
+ngx_http_llm_stream_head(ngx_http_llm_anthropic_stream_t *st, u_char **out,
+    u_char *end)
+{
+    ngx_http_llm_put("data: {\"id\":");
+
+    if (st->id_len) {
+        ngx_http_llm_put_str(st->id, st->id_len);
+
+    } else {
+        ngx_http_llm_put("\"chatcmpl-llm\"");
+    }
+
+    ngx_http_llm_put(",\"object\":\"chat.completion.chunk\",\"created\":");
+    ngx_http_llm_put_int(st->created);
+
+    if (st->model_len) {
+        ngx_http_llm_put(",\"model\":");
+        ngx_http_llm_put_str(st->model, st->model_len);
+    }
+
+    ngx_http_llm_put(",\"choices\":[{\"index\":0,\"delta\":");
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_llm_stream_usage(ngx_http_llm_anthropic_stream_t *st,
+    ngx_http_llm_json_value_t *usage)
+{
+    int64_t                     n;
+    ngx_uint_t                  i;
+    ngx_http_llm_json_value_t   v;
+
+    static const char  *names[] = { "input_tokens", "output_tokens",
+                                    "cache_read_input_tokens",
+                                    "cache_creation_input_tokens" };
+    int64_t            *fields[4];
+
+    fields[0] = &st->input;
+    fields[1] = &st->output;
+    fields[2] = &st->cache_read;
+    fields[3] = &st->cache_write;
+
+    for (i = 0; i < 4; i++) {
+        if (ngx_http_llm_json_get(usage, names[i], &v) == NGX_OK
+            && ngx_http_llm_json_int(&v, &n) == NGX_OK && n >= 0)
+        {
+            *fields[i] = n;
+        }
+    }
+}
+
+
+static ngx_int_t
+ngx_http_llm_stream_put(u_char **out, u_char *end, u_char *p, size_t n)
+{
+    if ((size_t) (end - *out) < n) {
+        return NGX_ERROR;
+    }
+
+    *out = ngx_cpymem(*out, p, n);
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_llm_stream_int(u_char **out, u_char *end, int64_t v)
+{
+    if (end - *out < (ssize_t) NGX_INT64_LEN) {
+        return NGX_ERROR;
+    }
+
+    *out = ngx_http_llm_digits(*out, v > 0 ? (uint64_t) v : 0, 1);
+
+    return NGX_OK;
 }

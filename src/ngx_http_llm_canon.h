@@ -67,7 +67,32 @@ cJSON *ngx_http_llm_openai_request_to_canon(cJSON *req,
 cJSON *ngx_http_llm_canon_to_openai_response(cJSON *canon,
     int64_t created);
 
+/*
+ * A Messages stream turned into chat.completion.chunk events, one provider
+ * event at a time; the state is all a stream keeps (bounded).
+ */
+typedef struct {
+    u_char      id[160];        /* JSON string tokens, quotes included */
+    size_t      id_len;
+    u_char      model[160];
+    size_t      model_len;
+    int64_t     created;
+    int64_t     input;          /* usage so far */
+    int64_t     output;
+    int64_t     cache_read;
+    int64_t     cache_write;
+    size_t      streamed;       /* text bytes, for an estimate if cut */
+    ngx_int_t   tool;           /* the open block's tool_calls index */
+    ngx_int_t   tools;          /* tool calls so far */
+    unsigned    include_usage:1;
+    unsigned    started:1;
+    unsigned    usage_seen:1;
+} ngx_http_llm_anthropic_stream_t;
+
 /* Anthropic messages (ngx_http_llm_anthropic.c) */
+ngx_int_t ngx_http_llm_anthropic_stream_event(
+    ngx_http_llm_anthropic_stream_t *st, u_char *data, size_t len,
+    u_char **out, u_char *end);
 cJSON *ngx_http_llm_canon_to_anthropic_request(cJSON *canon,
     int64_t default_max_tokens, ngx_http_llm_tr_err_t *err);
 cJSON *ngx_http_llm_anthropic_response_to_canon(cJSON *resp,

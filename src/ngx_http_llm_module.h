@@ -289,6 +289,9 @@ typedef struct {
     /* translation: the request rendered for the provider's dialect (a
      * cJSON document), once, when some candidate speaks another dialect */
     void                          *rendered;
+    void                          *tr_stream;  /* a translated stream */
+    u_char                        *tr_out;     /* its events, reused */
+    size_t                         tr_size;
     unsigned                       translate:1; /* the current attempt */
 
     /* governance: what was reserved, and where */
@@ -527,6 +530,8 @@ ngx_int_t ngx_http_llm_translate_request(ngx_http_request_t *r,
     off_t *len);
 ngx_int_t ngx_http_llm_translate_response(ngx_http_request_t *r,
     ngx_http_llm_ctx_t *ctx, ngx_chain_t **out);
+ngx_int_t ngx_http_llm_translate_event(ngx_http_llm_ctx_t *ctx,
+    ngx_str_t *data, ngx_str_t *out);
 
 /* mock provider (ngx_http_llm_mock.c) */
 ngx_int_t ngx_http_llm_mock_start(ngx_http_request_t *r,

@@ -779,8 +779,12 @@ ngx_http_llm_openai_estimate(ngx_http_llm_ctx_t *ctx)
         return;
     }
 
-    ctx->prompt_tokens = (ctx->prompt_bytes + 3) / 4;
+    /* a prompt count the provider gave at the start (Anthropic) holds */
+    if (ctx->prompt_tokens < 0) {
+        ctx->prompt_tokens = (ctx->prompt_bytes + 3) / 4;
+        ctx->cached_tokens = 0;
+    }
+
     ctx->completion_tokens = (ctx->streamed + 3) / 4;
-    ctx->cached_tokens = 0;
     ctx->usage_source = NGX_HTTP_LLM_USAGE_ESTIMATED;
 }

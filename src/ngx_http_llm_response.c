@@ -301,13 +301,39 @@ ngx_http_llm_sse_events(ngx_http_llm_ctx_t *ctx, u_char *p, u_char *end,
     ngx_uint_t copy, ngx_chain_t ***ll, u_char **rest)
 {
     u_char                     *e;
-    ngx_str_t                   data;
+    ngx_int_t                   rc;
+    ngx_str_t                   data, out;
     ngx_http_llm_json_value_t   doc;
 
     for ( ;; ) {
         e = ngx_http_llm_sse_event_end(p, end);
         if (e == NULL) {
             break;
+        }
+
+        if (ctx->translate) {
+            if (ngx_http_llm_sse_data(p, e, &data) == NGX_OK) {
+                rc = ngx_http_llm_translate_event(ctx, &data, &out);
+
+                if (rc == NGX_ERROR) {
+                    return NGX_ERROR;
+                }
+
+                if (rc == NGX_DONE) {
+                    ctx->done_seen = 1;
+                }
+
+                if (out.len
+                    && ngx_http_llm_emit(ctx, out.data, out.data + out.len, 1,
+                                         ll)
+                       != NGX_OK)
+                {
+                    return NGX_ERROR;
+                }
+            }
+
+            p = e;
+            continue;
         }
 
         if (ngx_http_llm_sse_data(p, e, &data) == NGX_OK) {

@@ -15,7 +15,7 @@
  * Requests and responses between dialects, through the canonical model
  * (ngx_http_llm_canon.h), for the attempts whose provider speaks another
  * dialect than the client.  Same-dialect attempts never come here.
- * For now: the OpenAI surface served by Anthropic, without streaming.
+ * For now: the OpenAI surface served by Anthropic.
  */
 
 
@@ -53,8 +53,8 @@ ngx_http_llm_translate_prepare(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
 
         pr = ctx->candidates[i].provider;
 
-        /* Anthropic has no embeddings; streams are not translated yet */
-        if (ctx->endpoint != NGX_HTTP_LLM_ENDPOINT_CHAT || ctx->stream) {
+        /* Anthropic has no embeddings */
+        if (ctx->endpoint != NGX_HTTP_LLM_ENDPOINT_CHAT) {
             ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                            "llm: provider \"%V\" skipped: no translation "
                            "for this request", &pr->name);
@@ -71,11 +71,8 @@ ngx_http_llm_translate_prepare(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
         return ngx_http_llm_error(r, NGX_HTTP_BAD_REQUEST,
                                   "unsupported_translation",
                                   "The provider \"%V\" speaks Anthropic's "
-                                  "Messages API: %s through the OpenAI "
-                                  "surface %s.", &pr->name,
-                                  ctx->stream ? "streaming" : "embeddings",
-                                  ctx->stream ? "is not translated yet"
-                                              : "do not exist there");
+                                  "Messages API, which has no embeddings.",
+                                  &pr->name);
     }
 
     if (!need) {
@@ -295,6 +292,82 @@ send:
     *out = cl;
 
     return NGX_OK;
+}
+
+
+/*
+ * One event of a translated stream: its data, as the client's events, in
+ * a buffer the stream reuses (an event is at most NGX_HTTP_LLM_MAX_EVENT).
+ * NGX_DONE: the stream's end ([DONE] or an error event) is in "out".
+ */
+
+ngx_int_t
+ngx_http_llm_translate_event(ngx_http_llm_ctx_t *ctx, ngx_str_t *data,
+    ngx_str_t *out)
+{
+    u_char                           *p;
+    size_t                            size;
+    ngx_int_t                         rc;
+    ngx_http_llm_anthropic_stream_t  *st;
+
+    st = ctx->tr_stream;
+
+    if (st == NULL) {
+        st = ngx_pcalloc(ctx->request->pool,
+                         sizeof(ngx_http_llm_anthropic_stream_t));
+        if (st == NULL) {
+            return NGX_ERROR;
+        }
+
+        st->created = ngx_time();
+        st->include_usage = ctx->include_usage;
+        ctx->tr_stream = st;
+    }
+
+    /* the data's tokens, plus the chunk around them and the usage chunk */
+    size = data->len + 2 * (sizeof(st->id) + sizeof(st->model)) + 512;
+
+    if (size > ctx->tr_size) {
+        if (ctx->tr_out) {
+            ngx_pfree(ctx->request->pool, ctx->tr_out);
+        }
+
+        ctx->tr_size = ngx_max(size, 4096);
+        ctx->tr_out = ngx_palloc(ctx->request->pool, ctx->tr_size);
+
+        if (ctx->tr_out == NULL) {
+            return NGX_ERROR;
+        }
+    }
+
+    p = ctx->tr_out;
+
+    rc = ngx_http_llm_anthropic_stream_event(st, data->data, data->len, &p,
+                                             ctx->tr_out + ctx->tr_size);
+
+    if (rc == NGX_ERROR) {
+        ngx_log_error(NGX_LOG_ERR, ctx->request->connection->log, 0,
+                      "llm: provider \"%V\" sent an event that is not part "
+                      "of a Messages stream: \"%*s\"", &ctx->provider->name,
+                      ngx_min(data->len, 200), data->data);
+        return NGX_ERROR;
+    }
+
+    out->data = ctx->tr_out;
+    out->len = p - ctx->tr_out;
+
+    /* usage as it comes: message_delta counts are cumulative */
+    ctx->cached_tokens = st->cache_read;
+    ctx->cache_write_tokens = st->cache_write;
+    ctx->prompt_tokens = st->input + st->cache_read + st->cache_write;
+    ctx->streamed = st->streamed;
+
+    if (st->usage_seen) {
+        ctx->completion_tokens = st->output;
+        ctx->usage_source = NGX_HTTP_LLM_USAGE_REPORTED;
+    }
+
+    return (rc == NGX_OK) ? NGX_OK : NGX_DONE;
 }
 
 

@@ -740,8 +740,10 @@ ngx_http_llm_reset_response(ngx_http_llm_ctx_t *ctx)
     ctx->prompt_tokens = -1;
     ctx->completion_tokens = -1;
     ctx->cached_tokens = -1;
+    ctx->cache_write_tokens = 0;
     ctx->usage_source = NGX_HTTP_LLM_USAGE_MISSING;
     ctx->streamed = 0;
+    ctx->tr_stream = NULL;
 }
 
 
@@ -1276,7 +1278,9 @@ ngx_http_llm_finalize_request(ngx_http_request_t *r, ngx_int_t rc)
     ngx_http_llm_response_done(ctx);
 
     /* a translated answer goes out whole, once it is all in */
-    if (ctx->translate && !r->header_only && !r->connection->error) {
+    if (ctx->translate && !ctx->sse && !r->header_only
+        && !r->connection->error)
+    {
         if (ngx_http_llm_translate_response(r, ctx, &u->out_bufs) != NGX_OK
             || ngx_http_output_filter(r, u->out_bufs) == NGX_ERROR)
         {

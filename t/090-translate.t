@@ -141,13 +141,58 @@ POST /v1/chat/completions
 
 
 
-=== TEST 7: streaming through Anthropic is refused, by name, until it is translated
+=== TEST 7: a stream: Anthropic's events as OpenAI chunks, split across reads
 --- request
 POST /v1/chat/completions
-{"model":"claude-sonnet-4-6","stream":true,"messages":[{"role":"user","content":"x"}]}
---- error_code: 400
---- response_body
-{"error":{"message":"The provider \"claude\" speaks Anthropic's Messages API: streaming through the OpenAI surface is not translated yet.","type":"invalid_request_error","param":null,"code":"unsupported_translation"}}
+{"model":"claude-sonnet-4-6","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"Hello"}]}
+--- tcp_listen: $TEST_NGINX_RAND_PORT_1
+--- tcp_reply eval
+my $s = CORE::join '', map { "event: x\ndata: $_\n\n" }
+  '{"type":"message_start","message":{"id":"msg_1nZd","type":"message","role":"assistant","content":[],"model":"claude-sonnet-4-6","stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":25,"output_tokens":1}}}',
+  '{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}',
+  '{"type": "ping"}',
+  '{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hello"}}',
+  '{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"!"}}',
+  '{"type":"content_block_stop","index":0}',
+  '{"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":15}}',
+  '{"type":"message_stop"}';
+main::cut(main::chunked("200 OK", "text/event-stream", $s), 100, 250, 251, 600)
+--- response_body_like eval
+my $h = 'data: \{"id":"msg_1nZd","object":"chat\.completion\.chunk","created":\d+,"model":"claude-sonnet-4-6","choices":\[';
+qr/^${h}\{"index":0,"delta":\{"role":"assistant","content":""\},"finish_reason":null\}\]\}\n\n${h}\{"index":0,"delta":\{"content":"Hello"\},"finish_reason":null\}\]\}\n\n${h}\{"index":0,"delta":\{"content":"!"\},"finish_reason":null\}\]\}\n\n${h}\{"index":0,"delta":\{\},"finish_reason":"stop"\}\]\}\n\n${h}\],"usage":\{"prompt_tokens":25,"completion_tokens":15,"total_tokens":40,"prompt_tokens_details":\{"cached_tokens":0\}\}\}\n\ndata: \[DONE\]\n\n$/
+--- error_log
+u=reported p=25 c=15 k=0 cost=0.0003
+
+
+
+=== TEST 7b: a stream cut after a delta ends with an error event, charged as estimated
+--- request
+POST /v1/chat/completions
+{"model":"claude-sonnet-4-6","stream":true,"messages":[{"role":"user","content":"Hello"}]}
+--- tcp_listen: $TEST_NGINX_RAND_PORT_1
+--- tcp_reply eval
+"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
+. main::chunks('event: message_start' . "\n" . 'data: {"type":"message_start","message":{"id":"m","model":"claude-sonnet-4-6","usage":{"input_tokens":40,"output_tokens":1}}}' . "\n\n"
+. 'data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"12345678"}}' . "\n\n")
+--- response_body_like eval
+qr/"delta":\{"content":"12345678"\}.*\n\ndata: \{"error":\{"message":"The provider stream from \\"claude\\" was interrupted","type":"api_error","param":null,"code":"stream_interrupted"\}\}\n\n$/s
+--- error_log
+u=estimated p=40 c=2 k=0
+
+
+
+=== TEST 7c: an error event mid-stream becomes the OpenAI error event that ends it
+--- request
+POST /v1/chat/completions
+{"model":"claude-sonnet-4-6","stream":true,"messages":[{"role":"user","content":"Hello"}]}
+--- tcp_listen: $TEST_NGINX_RAND_PORT_1
+--- tcp_reply eval
+main::chunked("200 OK", "text/event-stream",
+  'data: {"type":"message_start","message":{"id":"m","model":"c","usage":{"input_tokens":4}}}' . "\n\n",
+  'data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi"}}' . "\n\n",
+  'event: error' . "\n" . 'data: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}' . "\n\n")
+--- response_body_like eval
+qr/"delta":\{"content":"Hi"\}.*\n\ndata: \{"error":\{"message":"Overloaded","type":"api_error","param":null,"code":"stream_interrupted"\}\}\n\n$/s
 
 
 

@@ -307,5 +307,136 @@ main(void)
                "\"provider_error\"}}"));
     cJSON_Delete(o);
 
+    /* streams: Anthropic's documented examples, event by event */
+    {
+        u_char                           buf[8192], *o;
+        ngx_int_t                        rc;
+        ngx_uint_t                       i;
+        ngx_http_llm_anthropic_stream_t  st;
+
+        static const char  *text[] = {
+            "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_1nZ\","
+            "\"type\":\"message\",\"role\":\"assistant\",\"content\":[],"
+            "\"model\":\"claude-sonnet-4-6\",\"stop_reason\":null,"
+            "\"usage\":{\"input_tokens\":25,\"output_tokens\":1,"
+            "\"cache_read_input_tokens\":10}}}",
+            "{\"type\":\"content_block_start\",\"index\":0,"
+            "\"content_block\":{\"type\":\"text\",\"text\":\"\"}}",
+            "{\"type\": \"ping\"}",
+            "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":"
+            "{\"type\":\"text_delta\",\"text\":\"Hello \\\"you\\\"\"}}",
+            "{\"type\":\"content_block_stop\",\"index\":0}",
+            "{\"type\":\"content_block_start\",\"index\":1,"
+            "\"content_block\":{\"type\":\"tool_use\",\"id\":\"toolu_01T\","
+            "\"name\":\"get_weather\",\"input\":{}}}",
+            "{\"type\":\"content_block_delta\",\"index\":1,\"delta\":"
+            "{\"type\":\"input_json_delta\",\"partial_json\":"
+            "\"{\\\"city\\\": \\\"Ro\"}}",
+            "{\"type\":\"content_block_delta\",\"index\":1,\"delta\":"
+            "{\"type\":\"input_json_delta\",\"partial_json\":\"me\\\"}\"}}",
+            "{\"type\":\"content_block_stop\",\"index\":1}",
+            "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":"
+            "\"tool_use\",\"stop_sequence\":null},\"usage\":"
+            "{\"output_tokens\":15}}",
+            "{\"type\":\"message_delta\",\"delta\":{},\"usage\":"
+            "{\"output_tokens\":17}}",
+            "{\"type\":\"message_stop\"}",
+            NULL
+        };
+
+        static const char  *want =
+            "data: {\"id\":\"msg_1nZ\",\"object\":\"chat.completion.chunk\","
+            "\"created\":7,\"model\":\"claude-sonnet-4-6\",\"choices\":[{"
+            "\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},"
+            "\"finish_reason\":null}]}\n\n"
+            "data: {\"id\":\"msg_1nZ\",\"object\":\"chat.completion.chunk\","
+            "\"created\":7,\"model\":\"claude-sonnet-4-6\",\"choices\":[{"
+            "\"index\":0,\"delta\":{\"content\":\"Hello \\\"you\\\"\"},"
+            "\"finish_reason\":null}]}\n\n"
+            "data: {\"id\":\"msg_1nZ\",\"object\":\"chat.completion.chunk\","
+            "\"created\":7,\"model\":\"claude-sonnet-4-6\",\"choices\":[{"
+            "\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":"
+            "\"toolu_01T\",\"type\":\"function\",\"function\":{\"name\":"
+            "\"get_weather\",\"arguments\":\"\"}}]},\"finish_reason\":null}]}"
+            "\n\n"
+            "data: {\"id\":\"msg_1nZ\",\"object\":\"chat.completion.chunk\","
+            "\"created\":7,\"model\":\"claude-sonnet-4-6\",\"choices\":[{"
+            "\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,"
+            "\"function\":{\"arguments\":\"{\\\"city\\\": \\\"Ro\"}}]},"
+            "\"finish_reason\":null}]}\n\n"
+            "data: {\"id\":\"msg_1nZ\",\"object\":\"chat.completion.chunk\","
+            "\"created\":7,\"model\":\"claude-sonnet-4-6\",\"choices\":[{"
+            "\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,"
+            "\"function\":{\"arguments\":\"me\\\"}\"}}]},"
+            "\"finish_reason\":null}]}\n\n"
+            "data: {\"id\":\"msg_1nZ\",\"object\":\"chat.completion.chunk\","
+            "\"created\":7,\"model\":\"claude-sonnet-4-6\",\"choices\":[{"
+            "\"index\":0,\"delta\":{},\"finish_reason\":\"tool_calls\"}]}\n\n"
+            "data: {\"id\":\"msg_1nZ\",\"object\":\"chat.completion.chunk\","
+            "\"created\":7,\"model\":\"claude-sonnet-4-6\",\"choices\":[],"
+            "\"usage\":{\"prompt_tokens\":35,\"completion_tokens\":17,"
+            "\"total_tokens\":52,\"prompt_tokens_details\":{"
+            "\"cached_tokens\":10}}}\n\n"
+            "data: [DONE]\n\n";
+
+        ngx_memzero(&st, sizeof(st));
+        st.created = 7;
+        st.include_usage = 1;
+        o = buf;
+        rc = NGX_OK;
+
+        for (i = 0; text[i]; i++) {
+            rc = ngx_http_llm_anthropic_stream_event(&st, (u_char *) text[i],
+                                                     strlen(text[i]), &o,
+                                                     buf + sizeof(buf));
+            if (rc == NGX_ERROR) {
+                break;
+            }
+        }
+
+        *o = '\0';
+        CHECK(rc == NGX_DONE);
+        CHECK(strcmp((char *) buf, want) == 0);
+        if (strcmp((char *) buf, want) != 0) {
+            fprintf(stderr, "got:  %s\nwant: %s\n", buf, want);
+        }
+        /* message_delta usage is cumulative: 17, not 15 + 17 */
+        CHECK(st.output == 17 && st.input == 25 && st.cache_read == 10);
+        CHECK(st.streamed == strlen("Hello \\\"you\\\"")
+                             + strlen("{\\\"city\\\": \\\"Ro")
+                             + strlen("me\\\"}"));
+
+        /* an error event ends the stream with an OpenAI error event */
+        static const char  *error =
+            "{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\","
+            "\"message\":\"Overloaded\"}}";
+
+        o = buf;
+        rc = ngx_http_llm_anthropic_stream_event(&st, (u_char *) error,
+                                                 strlen(error), &o,
+                                                 buf + sizeof(buf));
+        *o = '\0';
+        CHECK(rc == NGX_DECLINED);
+        CHECK(strcmp((char *) buf, "data: {\"error\":{\"message\":"
+                     "\"Overloaded\",\"type\":\"api_error\",\"param\":null,"
+                     "\"code\":\"stream_interrupted\"}}\n\n") == 0);
+
+        /* garbage, a foreign first event, no room */
+        ngx_memzero(&st, sizeof(st));
+        o = buf;
+        CHECK(ngx_http_llm_anthropic_stream_event(&st, (u_char *) "{\"ty", 4,
+                                                  &o, buf + sizeof(buf))
+              == NGX_ERROR);
+        CHECK(ngx_http_llm_anthropic_stream_event(&st, (u_char *)
+                  "{\"type\":\"content_block_stop\"}",
+                  strlen("{\"type\":\"content_block_stop\"}"), &o,
+                  buf + sizeof(buf))
+              == NGX_ERROR);
+        CHECK(ngx_http_llm_anthropic_stream_event(&st, (u_char *) text[0],
+                                                  strlen(text[0]), &o,
+                                                  buf + 20)
+              == NGX_ERROR);
+    }
+
     UNIT_DONE("translate");
 }
