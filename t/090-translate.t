@@ -196,6 +196,23 @@ qr/"delta":\{"content":"Hi"\}.*\n\ndata: \{"error":\{"message":"Overloaded","typ
 
 
 
+=== TEST 7d: an event that is not part of a Messages stream ends it with an error event
+--- request
+POST /v1/chat/completions
+{"model":"claude-sonnet-4-6","stream":true,"messages":[{"role":"user","content":"Hello"}]}
+--- tcp_listen: $TEST_NGINX_RAND_PORT_1
+--- tcp_reply eval
+main::chunked("200 OK", "text/event-stream",
+  'data: {"type":"message_start","message":{"id":"m","model":"c","usage":{"input_tokens":4}}}' . "\n\n",
+  'data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi"}}' . "\n\n",
+  'data: {"type":"content_block_delta","delta":{"type":"text_delta","text":"broken' . "\n\n")
+--- response_body_like eval
+qr/"delta":\{"content":"Hi"\}.*\n\ndata: \{"error":\{"message":"The provider stream from \\"claude\\" was interrupted","type":"api_error","param":null,"code":"stream_interrupted"\}\}\n\n$/s
+--- error_log
+sent an event that is not part of a Messages stream
+
+
+
 === TEST 8: an answer that is not a Messages response: an error body, logged
 --- request
 POST /v1/chat/completions

@@ -28,6 +28,44 @@ console.log(`TOOL ${call.id} ${call.function.name} ` +
             `${JSON.parse(call.function.arguments).city} ` +
             `finish=${tools.choices[0].finish_reason}`);
 
+const stream = await client.chat.completions.create({
+  model: 'claude-stream', stream: true, stream_options: { include_usage: true },
+  messages: [{ role: 'user', content: 'Hello' }],
+});
+let text = '';
+let chunks = 0;
+let usage = null;
+for await (const chunk of stream) {
+  chunks++;
+  text += chunk.choices[0]?.delta?.content ?? '';
+  if (chunk.usage) usage = chunk.usage;
+}
+console.log(`STREAM ${text} chunks=${chunks} ` +
+            `usage=${usage?.prompt_tokens}+${usage?.completion_tokens}`);
+
+const stools = await client.chat.completions.create({
+  model: 'claude-stools', stream: true,
+  messages: [{ role: 'user', content: 'Weather in Oslo?' }],
+  tools: [{ type: 'function', function: {
+    name: 'get_weather',
+    parameters: { type: 'object', properties: { city: { type: 'string' } } },
+  } }],
+});
+let id = '';
+let name = '';
+let args = '';
+let finish = '';
+for await (const chunk of stools) {
+  const c = chunk.choices[0];
+  for (const tc of c?.delta?.tool_calls ?? []) {
+    id ||= tc.id ?? '';
+    name ||= tc.function?.name ?? '';
+    args += tc.function?.arguments ?? '';
+  }
+  finish = c?.finish_reason ?? finish;
+}
+console.log(`STOOL ${id} ${name} ${JSON.parse(args).city} finish=${finish}`);
+
 try {
   await client.chat.completions.create({
     model: 'claude-bad', messages: [{ role: 'user', content: 'x' }],

@@ -17,9 +17,25 @@
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char                   *s;
-    cJSON                  *doc, *canon, *out;
-    ngx_http_llm_tr_err_t   err;
+    char                             *s;
+    u_char                            buf[4096], *o;
+    cJSON                            *doc, *canon, *out;
+    ngx_http_llm_tr_err_t             err;
+    ngx_http_llm_anthropic_stream_t   st;
+
+    /* the bytes as a stream's events, one per line, into a small buffer */
+    ngx_memzero(&st, sizeof(st));
+    st.include_usage = 1;
+
+    for (s = (char *) data; s < (char *) data + size; s++) {
+        char  *nl = memchr(s, '\n', (char *) data + size - s);
+        size_t n = nl ? (size_t) (nl - s) : (size_t) ((char *) data + size - s);
+
+        o = buf;
+        (void) ngx_http_llm_anthropic_stream_event(&st, (u_char *) s, n, &o,
+                                                   buf + sizeof(buf));
+        s += n;
+    }
 
     doc = cJSON_ParseWithLength((const char *) data, size);
     if (doc == NULL) {
