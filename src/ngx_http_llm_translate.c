@@ -22,6 +22,8 @@
 static void ngx_http_llm_translate_cleanup(void *data);
 static ngx_int_t ngx_http_llm_translate_out(ngx_http_request_t *r,
     cJSON *doc, ngx_str_t *out, ngx_uint_t nl);
+static ngx_chain_t *ngx_http_llm_translate_chain(ngx_http_request_t *r,
+    ngx_str_t *body);
 
 
 /*
@@ -140,7 +142,6 @@ ngx_http_llm_translate_request(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
     u_char       *model;
     cJSON        *m;
     ngx_str_t     body;
-    ngx_buf_t    *b;
     ngx_chain_t  *cl;
 
     model = ngx_pnalloc(r->pool, c->model.len + 1);
@@ -163,18 +164,11 @@ ngx_http_llm_translate_request(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
         return NGX_ERROR;
     }
 
-    b = ngx_calloc_buf(r->pool);
-    cl = ngx_alloc_chain_link(r->pool);
-
-    if (b == NULL || cl == NULL) {
+    cl = ngx_http_llm_translate_chain(r, &body);
+    if (cl == NULL) {
         return NGX_ERROR;
     }
 
-    b->pos = body.data;
-    b->last = body.data + body.len;
-    b->memory = 1;
-
-    cl->buf = b;
     **ll = cl;
     *ll = &cl->next;
     *len += body.len;
@@ -196,9 +190,7 @@ ngx_http_llm_translate_response(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
     cJSON                  *doc, *canon, *resp, *usage;
     ngx_int_t               rc;
     ngx_str_t               body;
-    ngx_buf_t              *b;
     ngx_uint_t              status;
-    ngx_chain_t            *cl;
     ngx_http_llm_tr_err_t   err;
 
     status = r->upstream->headers_in.status_n;
@@ -275,23 +267,34 @@ ngx_http_llm_translate_response(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
 
 send:
 
+    *out = ngx_http_llm_translate_chain(r, &body);
+
+    return *out ? NGX_OK : NGX_ERROR;
+}
+
+
+static ngx_chain_t *
+ngx_http_llm_translate_chain(ngx_http_request_t *r, ngx_str_t *body)
+{
+    ngx_buf_t    *b;
+    ngx_chain_t  *cl;
+
     b = ngx_calloc_buf(r->pool);
     cl = ngx_alloc_chain_link(r->pool);
 
     if (b == NULL || cl == NULL) {
-        return NGX_ERROR;
+        return NULL;
     }
 
-    b->pos = body.data;
-    b->last = body.data + body.len;
+    b->pos = body->data;
+    b->last = body->data + body->len;
     b->memory = 1;
     b->flush = 1;
 
     cl->buf = b;
     cl->next = NULL;
-    *out = cl;
 
-    return NGX_OK;
+    return cl;
 }
 
 
