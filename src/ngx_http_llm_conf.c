@@ -46,7 +46,7 @@ static ngx_int_t ngx_http_llm_json_str(ngx_conf_t *cf, char *v,
 #define NGX_HTTP_LLM_PROVIDER_DIRECTIVES                                      \
     "type, url, host, api_key, models, weight, timeouts, keepalive, "        \
     "cooldown, circuit_breaker, latency, stream_events, anthropic_version, " \
-    "budget, limit"
+    "api_version, deployment, budget, limit"
 
 #define NGX_HTTP_LLM_VKEY_DIRECTIVES                                          \
     "key, key_sha256, models, fallbacks, team, customer, budget, limit, "    \
@@ -153,6 +153,8 @@ ngx_http_llm_provider_block(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
+    /* each type's own directives, and their defaults */
+
     if (pr->anthropic_version.len
         && pr->type != NGX_HTTP_LLM_PROVIDER_ANTHROPIC)
     {
@@ -162,8 +164,22 @@ ngx_http_llm_provider_block(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
+    if ((pr->api_version.len || pr->deployments.nelts)
+        && pr->type != NGX_HTTP_LLM_PROVIDER_AZURE)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"api_version\" and \"deployment\" in "
+                           "llm_provider \"%V\" need \"type azure\"",
+                           &pr->name);
+        return NGX_CONF_ERROR;
+    }
+
     if (pr->anthropic_version.len == 0) {
         ngx_str_set(&pr->anthropic_version, "2023-06-01");
+    }
+
+    if (pr->api_version.len == 0) {
+        ngx_str_set(&pr->api_version, "2024-10-21");
     }
 
     if (pr->models.nelts == 0) {
@@ -244,6 +260,7 @@ ngx_http_llm_provider_cmd(ngx_conf_t *cf, ngx_command_t *dummy, void *conf)
     ngx_int_t                 n;
     ngx_str_t                *value, *name;
     ngx_uint_t                i, nargs;
+    ngx_keyval_t             *kv;
     ngx_http_llm_pattern_t   *pat;
 
     value = cf->args->elts;
@@ -276,25 +293,63 @@ ngx_http_llm_provider_cmd(ngx_conf_t *cf, ngx_command_t *dummy, void *conf)
         } else if (ngx_strcmp(value[1].data, "anthropic") == 0) {
             pr->type = NGX_HTTP_LLM_PROVIDER_ANTHROPIC;
 
+        } else if (ngx_strcmp(value[1].data, "azure") == 0) {
+            pr->type = NGX_HTTP_LLM_PROVIDER_AZURE;
+
         } else if (ngx_strcmp(value[1].data, "mock") == 0) {
             pr->type = NGX_HTTP_LLM_PROVIDER_MOCK;
 
         } else {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                                "invalid provider type \"%V\", allowed: "
-                               "openai, anthropic, mock", &value[1]);
+                               "openai, anthropic, azure, mock", &value[1]);
             return NGX_CONF_ERROR;
         }
 
         return NGX_CONF_OK;
     }
 
-    if (is("anthropic_version")) {
-        if (nargs != 2 || pr->anthropic_version.len) {
+    if (is("anthropic_version") || is("api_version")) {
+        if (nargs != 2 || (is("api_version") ? pr->api_version.len
+                                              : pr->anthropic_version.len))
+        {
             return "is duplicate or takes one value";
         }
 
-        pr->anthropic_version = value[1];
+        if (is("api_version")) {
+            pr->api_version = value[1];
+
+        } else {
+            pr->anthropic_version = value[1];
+        }
+
+        return NGX_CONF_OK;
+    }
+
+    if (is("deployment")) {
+        if (nargs != 3) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid deployment, allowed: deployment "
+                               "MODEL NAME");
+            return NGX_CONF_ERROR;
+        }
+
+        if (pr->deployments.elts == NULL
+            && ngx_array_init(&pr->deployments, cf->pool, 4,
+                              sizeof(ngx_keyval_t))
+               != NGX_OK)
+        {
+            return NGX_CONF_ERROR;
+        }
+
+        kv = ngx_array_push(&pr->deployments);
+        if (kv == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        kv->key = value[1];
+        kv->value = value[2];
+
         return NGX_CONF_OK;
     }
 

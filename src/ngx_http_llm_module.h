@@ -20,6 +20,7 @@
 #define NGX_HTTP_LLM_PROVIDER_OPENAI      1
 #define NGX_HTTP_LLM_PROVIDER_MOCK        2
 #define NGX_HTTP_LLM_PROVIDER_ANTHROPIC   3
+#define NGX_HTTP_LLM_PROVIDER_AZURE       4
 
 #define NGX_HTTP_LLM_ENDPOINT_CHAT        1
 #define NGX_HTTP_LLM_ENDPOINT_EMBEDDINGS  2
@@ -154,6 +155,8 @@ typedef struct {
     ngx_http_llm_state_t          *state;      /* shared */
     ngx_http_llm_entity_t          entity;     /* its budgets and limits */
     ngx_str_t                      anthropic_version;
+    ngx_str_t                      api_version;   /* azure */
+    ngx_array_t                    deployments;   /* azure: ngx_keyval_t */
 
     /* mock */
     ngx_msec_t                     latency;

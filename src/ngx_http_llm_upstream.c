@@ -23,6 +23,8 @@ static ngx_int_t ngx_http_llm_peer_set_session(ngx_peer_connection_t *pc,
 static void ngx_http_llm_peer_save_session(ngx_peer_connection_t *pc,
     void *data);
 #endif
+static ngx_int_t ngx_http_llm_azure_path(ngx_http_request_t *r,
+    ngx_http_llm_candidate_t *c, ngx_str_t *path);
 static ngx_int_t ngx_http_llm_build_request(ngx_http_request_t *r,
     ngx_http_llm_ctx_t *ctx, ngx_http_llm_candidate_t *c);
 static void ngx_http_llm_reset_response(ngx_http_llm_ctx_t *ctx);
@@ -616,6 +618,50 @@ ngx_http_llm_peer_save_session(ngx_peer_connection_t *pc, void *data)
  * does not run after an attempt that never sent a byte.
  */
 
+/*
+ * Azure OpenAI names a deployment, not a model, in the path:
+ * /openai/deployments/{deployment}/chat/completions?api-version=...;
+ * "deployment MODEL NAME" maps a model, else the model is the name.
+ */
+
+static ngx_int_t
+ngx_http_llm_azure_path(ngx_http_request_t *r, ngx_http_llm_candidate_t *c,
+    ngx_str_t *path)
+{
+    u_char                   *p;
+    ngx_str_t                 dep;
+    ngx_uint_t                i;
+    ngx_keyval_t             *kv;
+    ngx_http_llm_provider_t  *pr;
+
+    pr = c->provider;
+    dep = c->model;
+    kv = pr->deployments.elts;
+
+    for (i = 0; i < pr->deployments.nelts; i++) {
+        if (kv[i].key.len == c->model.len
+            && ngx_strncmp(kv[i].key.data, c->model.data, c->model.len) == 0)
+        {
+            dep = kv[i].value;
+            break;
+        }
+    }
+
+    p = ngx_pnalloc(r->pool, sizeof("/openai/deployments/?api-version=") - 1
+                             + dep.len + path->len + pr->api_version.len);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    path->len = ngx_sprintf(p, "/openai/deployments/%V%V?api-version=%V",
+                            &dep, path, &pr->api_version)
+                - p;
+    path->data = p;
+
+    return NGX_OK;
+}
+
+
 static ngx_int_t
 ngx_http_llm_build_request(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
     ngx_http_llm_candidate_t *c)
@@ -650,6 +696,12 @@ ngx_http_llm_build_request(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
 
         } else {
             ngx_str_set(&path, "/chat/completions");
+        }
+
+        if (pr->type == NGX_HTTP_LLM_PROVIDER_AZURE
+            && ngx_http_llm_azure_path(r, c, &path) != NGX_OK)
+        {
+            return NGX_ERROR;
         }
 
         if (ngx_http_llm_openai_build_body(r, ctx, c, &ll, &body_len)
@@ -691,7 +743,10 @@ ngx_http_llm_build_request(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
         }
 
     } else if (key && key->len) {
-        b->last = ngx_sprintf(b->last, "Authorization: Bearer %V\r\n", key);
+        b->last = ngx_sprintf(b->last,
+                              pr->type == NGX_HTTP_LLM_PROVIDER_AZURE
+                              ? "api-key: %V\r\n"
+                              : "Authorization: Bearer %V\r\n", key);
     }
 
     b->last = ngx_sprintf(b->last,
