@@ -299,9 +299,6 @@ ngx_http_llm_admin_entity(u_char *p, ngx_http_llm_entity_t *e,
     ngx_http_llm_counter_t  *c, snap;
     ngx_http_llm_entity_t   *a;
 
-    static const char  *kinds[] = { "", "budget", "requests", "tokens",
-                                    "concurrency" };
-
     p = ngx_sprintf(p, "{\"name\":\"%V\"", &e->name);
 
     for (a = e->parent; a; a = a->parent) {
@@ -340,7 +337,8 @@ ngx_http_llm_admin_entity(u_char *p, ngx_http_llm_entity_t *e,
             *p++ = '{';
 
             if (kind) {
-                p = ngx_sprintf(p, "\"type\":\"%s\",", kinds[l[i].kind]);
+                p = ngx_sprintf(p, "\"type\":\"%V\",",
+                                ngx_http_llm_kind_name(l[i].kind));
             }
 
             if (l[i].window) {

@@ -640,18 +640,9 @@ ngx_int_t
 ngx_http_llm_anthropic_stream_event(ngx_http_llm_anthropic_stream_t *st,
     u_char *data, size_t len, u_char **out, u_char *end)
 {
-    ngx_uint_t                  i;
+    char                        reason[32];
     const char                 *finish;
     ngx_http_llm_json_value_t   doc, type, msg, v, block, delta, dt, usage;
-
-    static const char *const  finishes[][2] = {
-        { "\"end_turn\"", "stop" },
-        { "\"stop_sequence\"", "stop" },
-        { "\"max_tokens\"", "length" },
-        { "\"tool_use\"", "tool_calls" },
-        { "\"refusal\"", "content_filter" },
-        { NULL, NULL }
-    };
 
     if (ngx_http_llm_json_document(data, data + len, &doc) != NGX_OK
         || doc.type != NGX_HTTP_LLM_JSON_OBJECT
@@ -661,8 +652,7 @@ ngx_http_llm_anthropic_stream_event(ngx_http_llm_anthropic_stream_t *st,
         return NGX_ERROR;
     }
 
-#define is(s)  ((size_t) (type.end - type.start) == sizeof(s) + 1           \
-                && ngx_strncmp(type.start + 1, s, sizeof(s) - 1) == 0)
+#define is(s)  ngx_http_llm_json_key_is(&type, s)
 
     if (is("message_start")) {
         if (ngx_http_llm_json_get(&doc, "message", &msg) != NGX_OK
@@ -717,9 +707,7 @@ ngx_http_llm_anthropic_stream_event(ngx_http_llm_anthropic_stream_t *st,
             return NGX_ERROR;
         }
 
-        if ((size_t) (v.end - v.start) != sizeof("tool_use") + 1
-            || ngx_strncmp(v.start + 1, "tool_use", 8) != 0)
-        {
+        if (!ngx_http_llm_json_key_is(&v, "tool_use")) {
             /* a text block opens empty; thinking blocks are left out */
             return NGX_OK;
         }
@@ -764,9 +752,7 @@ ngx_http_llm_anthropic_stream_event(ngx_http_llm_anthropic_stream_t *st,
             return NGX_ERROR;
         }
 
-        if ((size_t) (dt.end - dt.start) == sizeof("text_delta") + 1
-            && ngx_strncmp(dt.start + 1, "text_delta", 10) == 0)
-        {
+        if (ngx_http_llm_json_key_is(&dt, "text_delta")) {
             if (ngx_http_llm_json_get(&delta, "text", &v) != NGX_OK
                 || v.type != NGX_HTTP_LLM_JSON_STRING)
             {
@@ -785,8 +771,7 @@ ngx_http_llm_anthropic_stream_event(ngx_http_llm_anthropic_stream_t *st,
             return NGX_OK;
         }
 
-        if ((size_t) (dt.end - dt.start) == sizeof("input_json_delta") + 1
-            && ngx_strncmp(dt.start + 1, "input_json_delta", 16) == 0
+        if (ngx_http_llm_json_key_is(&dt, "input_json_delta")
             && st->tool >= 0)
         {
             if (ngx_http_llm_json_get(&delta, "partial_json", &v) != NGX_OK
@@ -834,14 +819,18 @@ ngx_http_llm_anthropic_stream_event(ngx_http_llm_anthropic_stream_t *st,
             return NGX_OK;
         }
 
-        for (finish = "stop", i = 0; finishes[i][0]; i++) {
-            if ((size_t) (v.end - v.start) == ngx_strlen(finishes[i][0])
-                && ngx_strncmp(v.start, finishes[i][0], v.end - v.start) == 0)
-            {
-                finish = finishes[i][1];
-                break;
-            }
+        /* the same mapping as whole answers: Anthropic, canon, OpenAI */
+        reason[0] = '\0';
+
+        if ((size_t) (v.end - v.start) < sizeof(reason)) {
+            ngx_memcpy(reason, v.start + 1, v.end - v.start - 2);
+            reason[v.end - v.start - 2] = '\0';
         }
+
+        finish = ngx_http_llm_openai_finish_reason(
+                     ngx_http_llm_canon_map(reason,
+                                            ngx_http_llm_anthropic_stops,
+                                            "end"));
 
         if (ngx_http_llm_stream_head(st, out, end) != NGX_OK) {
             return NGX_ERROR;
@@ -909,7 +898,10 @@ ngx_http_llm_anthropic_stream_event(ngx_http_llm_anthropic_stream_t *st,
 }
 
 
-/* 'data: {"id":..,"object":..,"created":..,"model":..,"choices":[{"index":0,"delta":' */
+/*
+ * 'data: {"id":..,"object":..,"created":..,"model":..,
+ * "choices":[{"index":0,"delta":'
+ */
 
 static ngx_int_t
 ngx_http_llm_stream_head(ngx_http_llm_anthropic_stream_t *st, u_char **out,

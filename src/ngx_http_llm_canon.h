@@ -66,6 +66,7 @@ cJSON *ngx_http_llm_openai_request_to_canon(cJSON *req,
     ngx_http_llm_tr_err_t *err);
 cJSON *ngx_http_llm_canon_to_openai_response(cJSON *canon,
     int64_t created);
+const char *ngx_http_llm_openai_finish_reason(const char *reason);
 
 /*
  * A Messages stream turned into chat.completion.chunk events, one provider

@@ -513,7 +513,7 @@ static ngx_int_t
 ngx_http_llm_refuse(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
     ngx_http_llm_refusal_t *f, int64_t now)
 {
-    u_char                  *p, iso[NGX_HTTP_LLM_ISO_LEN];
+    u_char                  *p;
     u_char                   a[NGX_HTTP_LLM_MONEY_LEN];
     u_char                   b[NGX_HTTP_LLM_MONEY_LEN];
     u_char                   c[NGX_HTTP_LLM_MONEY_LEN];
@@ -531,13 +531,8 @@ ngx_http_llm_refuse(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
     }
 
     ctx->limit_reason.data = p;
-    ctx->limit_reason.len = ngx_sprintf(p, "%s %V %V%s%V",
-                                 l->kind == NGX_HTTP_LLM_LIMIT_BUDGET
-                                 ? "budget"
-                                 : l->kind == NGX_HTTP_LLM_LIMIT_REQUESTS
-                                   ? "requests"
-                                 : l->kind == NGX_HTTP_LLM_LIMIT_TOKENS
-                                   ? "tokens" : "concurrency",
+    ctx->limit_reason.len = ngx_sprintf(p, "%V %V %V%s%V",
+                                 ngx_http_llm_kind_name(l->kind),
                                  tier, &f->entity->name,
                                  window->len ? " " : "", window)
                             - p;
@@ -551,8 +546,6 @@ ngx_http_llm_refuse(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
         ctx->budget_reset.data = p;
         ctx->budget_reset.len = ngx_http_llm_iso8601(p, l->counter->end) - p;
 
-        (void) ngx_http_llm_iso8601(iso, l->counter->end);
-
         *ngx_http_llm_money_print(a, l->max) = '\0';
         *ngx_http_llm_money_print(b, ngx_max(l->max - f->used, 0)) = '\0';
         *ngx_http_llm_money_print(c, f->need) = '\0';
@@ -561,10 +554,10 @@ ngx_http_llm_refuse(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
                    "budget_exceeded",
                    "Budget exceeded: the %V \"%V\" budget of %s USD per "
                    "%s (%V) has %s USD left and this request may cost up "
-                   "to %s USD; it resets at %*s.",
+                   "to %s USD; it resets at %V.",
                    tier, &f->entity->name, a,
                    ngx_http_llm_window_words[l->window], window, b, c,
-                   (size_t) (NGX_HTTP_LLM_ISO_LEN - 1), iso);
+                   &ctx->budget_reset);
     }
 
     wait = (l->kind == NGX_HTTP_LLM_LIMIT_CONCURRENCY)
@@ -583,10 +576,10 @@ ngx_http_llm_refuse(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
     return ngx_http_llm_error(r, NGX_HTTP_TOO_MANY_REQUESTS,
                l->kind == NGX_HTTP_LLM_LIMIT_REQUESTS
                ? "requests_limit" : "tokens_limit",
-               "Rate limit: the %V \"%V\" allows %L %s per %s (%V); %L "
+               "Rate limit: the %V \"%V\" allows %L %V per %s (%V); %L "
                "used or reserved, this request needs %L; retry after %L s.",
                tier, &f->entity->name, l->max,
-               l->kind == NGX_HTTP_LLM_LIMIT_REQUESTS ? "requests" : "tokens",
+               ngx_http_llm_kind_name(l->kind),
                ngx_http_llm_window_words[l->window], window, f->used,
                f->need, wait);
 }

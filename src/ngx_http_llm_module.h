@@ -397,6 +397,7 @@ char *ngx_http_llm_tenant_block(ngx_conf_t *cf, ngx_command_t *cmd,
 ngx_int_t ngx_http_llm_init_tenants(ngx_conf_t *cf,
     ngx_http_llm_main_conf_t *lmcf);
 ngx_str_t *ngx_http_llm_tier_name(ngx_uint_t tier);
+ngx_str_t *ngx_http_llm_kind_name(ngx_uint_t kind);
 
 /* prices (ngx_http_llm_pricing.c) */
 char *ngx_http_llm_price(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);

@@ -513,6 +513,16 @@ ngx_http_llm_openai_sampling(cJSON *req, cJSON *canon,
 }
 
 
+/* a canonical stop reason as OpenAI's finish_reason */
+
+const char *
+ngx_http_llm_openai_finish_reason(const char *reason)
+{
+    return ngx_http_llm_canon_map(reason, ngx_http_llm_openai_finish,
+                                  "stop");
+}
+
+
 /* a chat.completion object from a canonical response */
 
 cJSON *
@@ -654,9 +664,8 @@ ngx_http_llm_canon_to_openai_response(cJSON *canon, int64_t created)
         cJSON_AddItemToObject(msg, "tool_calls", calls);
     }
 
-    finish = ngx_http_llm_canon_map(ngx_http_llm_canon_str(canon,
-                                                           "stop_reason"),
-                                    ngx_http_llm_openai_finish, "stop");
+    finish = ngx_http_llm_openai_finish_reason(
+                 ngx_http_llm_canon_str(canon, "stop_reason"));
 
     if (cJSON_AddStringToObject(choice, "finish_reason", finish) == NULL) {
         goto failed;

@@ -40,10 +40,28 @@ static ngx_str_t  ngx_http_llm_tier_names[] = {
 };
 
 
+static ngx_str_t  ngx_http_llm_kind_names[] = {
+    ngx_null_string,
+    ngx_string("budget"),
+    ngx_string("requests"),
+    ngx_string("tokens"),
+    ngx_string("concurrency")
+};
+
+
 ngx_str_t *
 ngx_http_llm_tier_name(ngx_uint_t tier)
 {
     return &ngx_http_llm_tier_names[tier];
+}
+
+
+/* NGX_HTTP_LLM_LIMIT_* by name, as in errors, logs and the usage API */
+
+ngx_str_t *
+ngx_http_llm_kind_name(ngx_uint_t kind)
+{
+    return &ngx_http_llm_kind_names[kind];
 }
 
 
@@ -314,14 +332,10 @@ ngx_http_llm_add_limit(ngx_conf_t *cf, ngx_http_llm_entity_t *e,
     for (i = 0; i < e->limits.nelts; i++) {
         if (l[i].kind == kind && l[i].window == window) {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "%V \"%V\" has two %s limits for the same "
+                               "%V \"%V\" has two %V limits for the same "
                                "window",
                                &ngx_http_llm_tier_names[e->tier], &e->name,
-                               kind == NGX_HTTP_LLM_LIMIT_BUDGET ? "budget"
-                               : kind == NGX_HTTP_LLM_LIMIT_REQUESTS
-                                 ? "requests"
-                               : kind == NGX_HTTP_LLM_LIMIT_TOKENS
-                                 ? "tokens" : "concurrency");
+                               &ngx_http_llm_kind_names[kind]);
             return NGX_ERROR;
         }
     }
