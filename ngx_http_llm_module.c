@@ -382,10 +382,13 @@ ngx_http_llm_gateway(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     if (ngx_strcmp(value[1].data, "openai") == 0) {
         llcf->gateway = NGX_HTTP_LLM_DIALECT_OPENAI;
 
+    } else if (ngx_strcmp(value[1].data, "anthropic") == 0) {
+        llcf->gateway = NGX_HTTP_LLM_DIALECT_ANTHROPIC;
+
     } else {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid llm_gateway \"%V\", allowed: openai",
-                           &value[1]);
+                           "invalid llm_gateway \"%V\", allowed: openai, "
+                           "anthropic", &value[1]);
         return NGX_CONF_ERROR;
     }
 

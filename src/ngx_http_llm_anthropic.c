@@ -25,7 +25,7 @@ static cJSON *ngx_http_llm_anthropic_turn(cJSON *messages, const char *role);
 
 
 /* Anthropic's stop_reason in the canonical model's words */
-static const char *const  ngx_http_llm_anthropic_stops[][2] = {
+const char *const  ngx_http_llm_anthropic_stops[][2] = {
     { "end_turn", "end" },
     { "max_tokens", "max_tokens" },
     { "stop_sequence", "stop" },
@@ -540,57 +540,6 @@ failed:
 
 
 /*
- * {"type": "error", "error": {"type": "rate_limit_error", "message": ...}}
- * in OpenAI's shape; the status stays (529, overloaded, is a 503).
- */
-
-cJSON *
-ngx_http_llm_anthropic_error_to_openai(cJSON *resp, ngx_uint_t status)
-{
-    cJSON       *out, *e, *inner;
-    const char  *type, *msg, *code;
-
-    inner = cJSON_GetObjectItemCaseSensitive(resp, "error");
-    type = ngx_http_llm_canon_str(inner, "type");
-    msg = ngx_http_llm_canon_str(inner, "message");
-
-    if (msg == NULL) {
-        msg = "The provider answered with an error.";
-    }
-
-    code = type ? type : "provider_error";
-
-    if (status == 401 || status == 403) {
-        type = "permission_error";
-
-    } else if (status == 429) {
-        type = "rate_limit_error";
-
-    } else if (status >= 500) {
-        type = "api_error";
-
-    } else {
-        type = "invalid_request_error";
-    }
-
-    out = cJSON_CreateObject();
-    e = cJSON_AddObjectToObject(out, "error");
-
-    if (e == NULL
-        || cJSON_AddStringToObject(e, "message", msg) == NULL
-        || cJSON_AddStringToObject(e, "type", type) == NULL
-        || cJSON_AddNullToObject(e, "param") == NULL
-        || cJSON_AddStringToObject(e, "code", code) == NULL)
-    {
-        cJSON_Delete(out);
-        return NULL;
-    }
-
-    return out;
-}
-
-
-/*
  * One event of a Messages stream (its data: JSON) as zero or more
  * OpenAI chunk events, written at *out (up to end).  String values are
  * copied as the JSON tokens they arrive as: no unescaping, no escaping.
@@ -600,39 +549,9 @@ ngx_http_llm_anthropic_error_to_openai(cJSON *resp, ngx_uint_t status)
  * room.
  */
 
-#define ngx_http_llm_put(s)                                                  \
-    if (ngx_http_llm_stream_put(out, end, (u_char *) s, sizeof(s) - 1)       \
-        != NGX_OK)                                                           \
-    {                                                                        \
-        return NGX_ERROR;                                                    \
-    }
-
-#define ngx_http_llm_put_str(p, n)                                           \
-    if (ngx_http_llm_stream_put(out, end, p, n) != NGX_OK) {                 \
-        return NGX_ERROR;                                                    \
-    }
-
-#define ngx_http_llm_put_int(v)                                              \
-    if (ngx_http_llm_stream_int(out, end, v) != NGX_OK) {                    \
-        return NGX_ERROR;                                                    \
-    }
-
-#define ngx_http_llm_put_tok(v)                                              \
-    if (ngx_http_llm_stream_put(out, end, (v)->start,                        \
-                                (v)->end - (v)->start)                       \
-        != NGX_OK)                                                           \
-    {                                                                        \
-        return NGX_ERROR;                                                    \
-    }
-
-
-static ngx_int_t ngx_http_llm_stream_put(u_char **out, u_char *end,
-    u_char *p, size_t n);
-static ngx_int_t ngx_http_llm_stream_int(u_char **out, u_char *end,
-    int64_t v);
 static ngx_int_t ngx_http_llm_stream_head(ngx_http_llm_anthropic_stream_t *st,
     u_char **out, u_char *end);
-static void ngx_http_llm_stream_usage(ngx_http_llm_anthropic_stream_t *st,
+static void ngx_http_llm_stream_usage(ngx_http_llm_stream_usage_t *u,
     ngx_http_llm_json_value_t *usage);
 
 
@@ -640,7 +559,6 @@ ngx_int_t
 ngx_http_llm_anthropic_stream_event(ngx_http_llm_anthropic_stream_t *st,
     u_char *data, size_t len, u_char **out, u_char *end)
 {
-    char                        reason[32];
     const char                 *finish;
     ngx_http_llm_json_value_t   doc, type, msg, v, block, delta, dt, usage;
 
@@ -678,7 +596,7 @@ ngx_http_llm_anthropic_stream_event(ngx_http_llm_anthropic_stream_t *st,
         }
 
         if (ngx_http_llm_json_get(&msg, "usage", &usage) == NGX_OK) {
-            ngx_http_llm_stream_usage(st, &usage);
+            ngx_http_llm_stream_usage(&st->usage, &usage);
         }
 
         st->started = 1;
@@ -759,7 +677,7 @@ ngx_http_llm_anthropic_stream_event(ngx_http_llm_anthropic_stream_t *st,
                 return NGX_ERROR;
             }
 
-            st->streamed += v.end - v.start - 2;
+            st->usage.streamed += v.end - v.start - 2;
 
             if (ngx_http_llm_stream_head(st, out, end) != NGX_OK) {
                 return NGX_ERROR;
@@ -780,7 +698,7 @@ ngx_http_llm_anthropic_stream_event(ngx_http_llm_anthropic_stream_t *st,
                 return NGX_ERROR;
             }
 
-            st->streamed += v.end - v.start - 2;
+            st->usage.streamed += v.end - v.start - 2;
 
             if (ngx_http_llm_stream_head(st, out, end) != NGX_OK) {
                 return NGX_ERROR;
@@ -808,8 +726,8 @@ ngx_http_llm_anthropic_stream_event(ngx_http_llm_anthropic_stream_t *st,
     if (is("message_delta")) {
         if (ngx_http_llm_json_get(&doc, "usage", &usage) == NGX_OK) {
             /* cumulative counts: the last one holds, never summed */
-            ngx_http_llm_stream_usage(st, &usage);
-            st->usage_seen = 1;
+            ngx_http_llm_stream_usage(&st->usage, &usage);
+            st->usage.seen = 1;
         }
 
         if (ngx_http_llm_json_get(&doc, "delta", &delta) != NGX_OK
@@ -820,17 +738,10 @@ ngx_http_llm_anthropic_stream_event(ngx_http_llm_anthropic_stream_t *st,
         }
 
         /* the same mapping as whole answers: Anthropic, canon, OpenAI */
-        reason[0] = '\0';
-
-        if ((size_t) (v.end - v.start) < sizeof(reason)) {
-            ngx_memcpy(reason, v.start + 1, v.end - v.start - 2);
-            reason[v.end - v.start - 2] = '\0';
-        }
-
         finish = ngx_http_llm_openai_finish_reason(
-                     ngx_http_llm_canon_map(reason,
-                                            ngx_http_llm_anthropic_stops,
-                                            "end"));
+                     ngx_http_llm_canon_map_token(&v,
+                                                  ngx_http_llm_anthropic_stops,
+                                                  "end"));
 
         if (ngx_http_llm_stream_head(st, out, end) != NGX_OK) {
             return NGX_ERROR;
@@ -856,16 +767,16 @@ ngx_http_llm_anthropic_stream_event(ngx_http_llm_anthropic_stream_t *st,
             ngx_http_llm_put_str(st->model, st->model_len);
             ngx_http_llm_put(",\"choices\":[],\"usage\":"
                              "{\"prompt_tokens\":");
-            ngx_http_llm_put_int(st->input + st->cache_read
-                                 + st->cache_write);
+            ngx_http_llm_put_int(st->usage.input + st->usage.cache_read
+                                 + st->usage.cache_write);
             ngx_http_llm_put(",\"completion_tokens\":");
-            ngx_http_llm_put_int(st->output);
+            ngx_http_llm_put_int(st->usage.output);
             ngx_http_llm_put(",\"total_tokens\":");
-            ngx_http_llm_put_int(st->input + st->cache_read
-                                 + st->cache_write + st->output);
+            ngx_http_llm_put_int(st->usage.input + st->usage.cache_read
+                                 + st->usage.cache_write + st->usage.output);
             ngx_http_llm_put(",\"prompt_tokens_details\":"
                              "{\"cached_tokens\":");
-            ngx_http_llm_put_int(st->cache_read);
+            ngx_http_llm_put_int(st->usage.cache_read);
             ngx_http_llm_put("}}}\n\n");
         }
 
@@ -894,6 +805,89 @@ ngx_http_llm_anthropic_stream_event(ngx_http_llm_anthropic_stream_t *st,
 #undef is
 
     /* ping, and event types this gateway does not know yet */
+    return NGX_OK;
+}
+
+
+/* a whole Messages answer's usage */
+
+ngx_int_t
+ngx_http_llm_anthropic_usage(u_char *data, size_t len,
+    ngx_http_llm_stream_usage_t *u)
+{
+    ngx_http_llm_json_value_t  doc, usage;
+
+    if (ngx_http_llm_json_document(data, data + len, &doc) != NGX_OK
+        || doc.type != NGX_HTTP_LLM_JSON_OBJECT
+        || ngx_http_llm_json_get(&doc, "usage", &usage) != NGX_OK
+        || usage.type != NGX_HTTP_LLM_JSON_OBJECT)
+    {
+        return NGX_DECLINED;
+    }
+
+    ngx_http_llm_stream_usage(u, &usage);
+    u->seen = 1;
+
+    return NGX_OK;
+}
+
+
+/*
+ * A Messages stream passed through to an Anthropic client: only read, for
+ * its usage (message_start, then message_delta's cumulative counts) and
+ * its end.  NGX_DONE: message_stop or an error event, the stream's last.
+ */
+
+ngx_int_t
+ngx_http_llm_anthropic_stream_observe(ngx_http_llm_stream_usage_t *u,
+    u_char *data, size_t len)
+{
+    ngx_http_llm_json_value_t  doc, type, v, delta, usage;
+
+    if (ngx_http_llm_json_document(data, data + len, &doc) != NGX_OK
+        || ngx_http_llm_json_get(&doc, "type", &type) != NGX_OK)
+    {
+        return NGX_OK;
+    }
+
+    if (ngx_http_llm_json_key_is(&type, "content_block_delta")) {
+        if (ngx_http_llm_json_get(&doc, "delta", &delta) == NGX_OK
+            && (ngx_http_llm_json_get(&delta, "text", &v) == NGX_OK
+                || ngx_http_llm_json_get(&delta, "partial_json", &v)
+                   == NGX_OK)
+            && v.type == NGX_HTTP_LLM_JSON_STRING)
+        {
+            u->streamed += v.end - v.start - 2;
+        }
+
+        return NGX_OK;
+    }
+
+    if (ngx_http_llm_json_key_is(&type, "message_start")) {
+        if (ngx_http_llm_json_get(&doc, "message", &v) == NGX_OK
+            && ngx_http_llm_json_get(&v, "usage", &usage) == NGX_OK)
+        {
+            ngx_http_llm_stream_usage(u, &usage);
+        }
+
+        return NGX_OK;
+    }
+
+    if (ngx_http_llm_json_key_is(&type, "message_delta")) {
+        if (ngx_http_llm_json_get(&doc, "usage", &usage) == NGX_OK) {
+            ngx_http_llm_stream_usage(u, &usage);
+            u->seen = 1;
+        }
+
+        return NGX_OK;
+    }
+
+    if (ngx_http_llm_json_key_is(&type, "message_stop")
+        || ngx_http_llm_json_key_is(&type, "error"))
+    {
+        return NGX_DONE;
+    }
+
     return NGX_OK;
 }
 
@@ -931,7 +925,7 @@ ngx_http_llm_stream_head(ngx_http_llm_anthropic_stream_t *st, u_char **out,
 
 
 static void
-ngx_http_llm_stream_usage(ngx_http_llm_anthropic_stream_t *st,
+ngx_http_llm_stream_usage(ngx_http_llm_stream_usage_t *u,
     ngx_http_llm_json_value_t *usage)
 {
     int64_t                     n;
@@ -943,10 +937,10 @@ ngx_http_llm_stream_usage(ngx_http_llm_anthropic_stream_t *st,
                                     "cache_creation_input_tokens" };
     int64_t            *fields[4];
 
-    fields[0] = &st->input;
-    fields[1] = &st->output;
-    fields[2] = &st->cache_read;
-    fields[3] = &st->cache_write;
+    fields[0] = &u->input;
+    fields[1] = &u->output;
+    fields[2] = &u->cache_read;
+    fields[3] = &u->cache_write;
 
     for (i = 0; i < 4; i++) {
         if (ngx_http_llm_json_get(usage, names[i], &v) == NGX_OK
@@ -955,30 +949,4 @@ ngx_http_llm_stream_usage(ngx_http_llm_anthropic_stream_t *st,
             *fields[i] = n;
         }
     }
-}
-
-
-static ngx_int_t
-ngx_http_llm_stream_put(u_char **out, u_char *end, u_char *p, size_t n)
-{
-    if ((size_t) (end - *out) < n) {
-        return NGX_ERROR;
-    }
-
-    *out = ngx_cpymem(*out, p, n);
-
-    return NGX_OK;
-}
-
-
-static ngx_int_t
-ngx_http_llm_stream_int(u_char **out, u_char *end, int64_t v)
-{
-    if (end - *out < (ssize_t) NGX_INT64_LEN) {
-        return NGX_ERROR;
-    }
-
-    *out = ngx_http_llm_digits(*out, v > 0 ? (uint64_t) v : 0, 1);
-
-    return NGX_OK;
 }

@@ -143,7 +143,10 @@ ngx_http_llm_canon_count(cJSON *usage, const char *name)
 }
 
 
-/* a value through a table of {from, to} pairs ending with {NULL, NULL} */
+/*
+ * A value through a table of {from, to} pairs ending with {NULL, NULL};
+ * "unmap" reads the table backwards, the first match winning.
+ */
 
 const char *
 ngx_http_llm_canon_map(const char *v, const char *const map[][2],
@@ -158,6 +161,43 @@ ngx_http_llm_canon_map(const char *v, const char *const map[][2],
     }
 
     return dflt;
+}
+
+
+const char *
+ngx_http_llm_canon_unmap(const char *v, const char *const map[][2],
+    const char *dflt)
+{
+    ngx_uint_t  i;
+
+    for (i = 0; v && map[i][0]; i++) {
+        if (strcmp(v, map[i][1]) == 0) {
+            return map[i][0];
+        }
+    }
+
+    return dflt;
+}
+
+
+/* a JSON string token (quotes included) through a map */
+
+const char *
+ngx_http_llm_canon_map_token(ngx_http_llm_json_value_t *v,
+    const char *const map[][2], const char *dflt)
+{
+    char  s[32];
+
+    if (v->type != NGX_HTTP_LLM_JSON_STRING
+        || (size_t) (v->end - v->start) >= sizeof(s))
+    {
+        return dflt;
+    }
+
+    ngx_memcpy(s, v->start + 1, v->end - v->start - 2);
+    s[v->end - v->start - 2] = '\0';
+
+    return ngx_http_llm_canon_map(s, map, dflt);
 }
 
 
@@ -184,4 +224,75 @@ ngx_http_llm_canon_error(ngx_http_llm_tr_err_t *err, const char *fmt, ...)
     va_end(args);
 
     return NGX_ERROR;
+}
+
+
+/* a field left out of a translation, named for the debug log */
+
+void
+ngx_http_llm_canon_drop(ngx_http_llm_tr_err_t *err, const char *name)
+{
+    size_t  len;
+
+    len = strlen(err->dropped);
+
+    (void) snprintf(err->dropped + len, sizeof(err->dropped) - len, "%s%s",
+                    len ? ", " : "", name);
+}
+
+
+/*
+ * A provider's error document, either dialect: OpenAI's {"error":
+ * {"message", "type", "code"}} or Anthropic's {"type": "error", "error":
+ * {"type", "message"}}.  The code is the most specific name it gives.
+ */
+
+ngx_int_t
+ngx_http_llm_provider_error(cJSON *doc, const char **message,
+    const char **code)
+{
+    cJSON  *e;
+
+    e = cJSON_GetObjectItemCaseSensitive(doc, "error");
+
+    *message = ngx_http_llm_canon_str(e, "message");
+    *code = ngx_http_llm_canon_str(e, "code");
+
+    if (*code == NULL) {
+        *code = ngx_http_llm_canon_str(e, "type");
+    }
+
+    if (*message == NULL && cJSON_IsString(e)) {
+        *message = e->valuestring;
+    }
+
+    return *message ? NGX_OK : NGX_DECLINED;
+}
+
+
+/* stream translators write straight into a bounded buffer */
+
+ngx_int_t
+ngx_http_llm_canon_put(u_char **out, u_char *end, u_char *p, size_t n)
+{
+    if ((size_t) (end - *out) < n) {
+        return NGX_ERROR;
+    }
+
+    *out = ngx_cpymem(*out, p, n);
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_http_llm_canon_put_int(u_char **out, u_char *end, int64_t v)
+{
+    if (end - *out < (ssize_t) NGX_INT64_LEN) {
+        return NGX_ERROR;
+    }
+
+    *out = ngx_http_llm_digits(*out, v > 0 ? (uint64_t) v : 0, 1);
+
+    return NGX_OK;
 }

@@ -11,6 +11,7 @@
 #include <ngx_config.h>
 #include <ngx_core.h>
 #include <cjson/cJSON.h>
+#include "ngx_http_llm_json.h"
 
 
 /*
@@ -47,7 +48,19 @@
 
 typedef struct {
     char        msg[NGX_HTTP_LLM_TR_ERRLEN];  /* what could not be done */
+    char        dropped[NGX_HTTP_LLM_TR_ERRLEN];  /* fields left out */
 } ngx_http_llm_tr_err_t;
+
+
+/* what a translated stream has counted so far */
+typedef struct {
+    int64_t     input;          /* uncached input tokens */
+    int64_t     output;
+    int64_t     cache_read;
+    int64_t     cache_write;
+    size_t      streamed;       /* text bytes, for an estimate if cut */
+    unsigned    seen:1;         /* the final output count came */
+} ngx_http_llm_stream_usage_t;
 
 
 cJSON *ngx_http_llm_canon_text(const char *text);
@@ -57,9 +70,55 @@ cJSON *ngx_http_llm_canon_add_int(cJSON *obj, const char *name, int64_t v);
 int64_t ngx_http_llm_canon_count(cJSON *usage, const char *name);
 const char *ngx_http_llm_canon_map(const char *v, const char *const map[][2],
     const char *dflt);
+const char *ngx_http_llm_canon_unmap(const char *v,
+    const char *const map[][2], const char *dflt);
+const char *ngx_http_llm_canon_map_token(ngx_http_llm_json_value_t *v,
+    const char *const map[][2], const char *dflt);
 const char *ngx_http_llm_canon_str(cJSON *obj, const char *name);
 ngx_int_t ngx_http_llm_canon_error(ngx_http_llm_tr_err_t *err,
     const char *fmt, ...);
+void ngx_http_llm_canon_drop(ngx_http_llm_tr_err_t *err, const char *name);
+ngx_int_t ngx_http_llm_provider_error(cJSON *doc, const char **message,
+    const char **code);
+
+ngx_int_t ngx_http_llm_canon_put(u_char **out, u_char *end, u_char *p,
+    size_t n);
+ngx_int_t ngx_http_llm_canon_put_int(u_char **out, u_char *end, int64_t v);
+
+/*
+ * Stream translators write their events at *out, up to end, with these
+ * (in a function with "out" and "end"); no room is NGX_ERROR.
+ */
+
+#define ngx_http_llm_put(s)                                                  \
+    if (ngx_http_llm_canon_put(out, end, (u_char *) s, sizeof(s) - 1)       \
+        != NGX_OK)                                                           \
+    {                                                                        \
+        return NGX_ERROR;                                                    \
+    }
+
+#define ngx_http_llm_put_str(p, n)                                           \
+    if (ngx_http_llm_canon_put(out, end, p, n) != NGX_OK) {                 \
+        return NGX_ERROR;                                                    \
+    }
+
+#define ngx_http_llm_put_int(v)                                              \
+    if (ngx_http_llm_canon_put_int(out, end, v) != NGX_OK) {                    \
+        return NGX_ERROR;                                                    \
+    }
+
+#define ngx_http_llm_put_tok(v)                                              \
+    if (ngx_http_llm_canon_put(out, end, (v)->start,                        \
+                                (v)->end - (v)->start)                       \
+        != NGX_OK)                                                           \
+    {                                                                        \
+        return NGX_ERROR;                                                    \
+    }
+
+
+/* the stop reasons: {dialect's, canonical} */
+extern const char *const  ngx_http_llm_openai_finish[][2];
+extern const char *const  ngx_http_llm_anthropic_stops[][2];
 
 /* OpenAI chat completions (ngx_http_llm_openai_canon.c) */
 cJSON *ngx_http_llm_openai_request_to_canon(cJSON *req,
@@ -67,6 +126,10 @@ cJSON *ngx_http_llm_openai_request_to_canon(cJSON *req,
 cJSON *ngx_http_llm_canon_to_openai_response(cJSON *canon,
     int64_t created);
 const char *ngx_http_llm_openai_finish_reason(const char *reason);
+cJSON *ngx_http_llm_canon_to_openai_request(cJSON *canon,
+    ngx_http_llm_tr_err_t *err);
+cJSON *ngx_http_llm_openai_response_to_canon(cJSON *resp,
+    ngx_http_llm_tr_err_t *err);
 
 /*
  * A Messages stream turned into chat.completion.chunk events, one provider
@@ -78,16 +141,11 @@ typedef struct {
     u_char      model[160];
     size_t      model_len;
     int64_t     created;
-    int64_t     input;          /* usage so far */
-    int64_t     output;
-    int64_t     cache_read;
-    int64_t     cache_write;
-    size_t      streamed;       /* text bytes, for an estimate if cut */
+    ngx_http_llm_stream_usage_t  usage;
     ngx_int_t   tool;           /* the open block's tool_calls index */
     ngx_int_t   tools;          /* tool calls so far */
     unsigned    include_usage:1;
     unsigned    started:1;
-    unsigned    usage_seen:1;
 } ngx_http_llm_anthropic_stream_t;
 
 /* Anthropic messages (ngx_http_llm_anthropic.c) */
@@ -98,8 +156,36 @@ cJSON *ngx_http_llm_canon_to_anthropic_request(cJSON *canon,
     int64_t default_max_tokens, ngx_http_llm_tr_err_t *err);
 cJSON *ngx_http_llm_anthropic_response_to_canon(cJSON *resp,
     ngx_http_llm_tr_err_t *err);
-cJSON *ngx_http_llm_anthropic_error_to_openai(cJSON *resp,
-    ngx_uint_t status);
+ngx_int_t ngx_http_llm_anthropic_usage(u_char *data, size_t len,
+    ngx_http_llm_stream_usage_t *u);
+ngx_int_t ngx_http_llm_anthropic_stream_observe(
+    ngx_http_llm_stream_usage_t *usage, u_char *data, size_t len);
+
+/*
+ * Chat completion chunks turned into a Messages stream (the Anthropic
+ * surface served by an OpenAI-dialect provider); bounded state.
+ */
+typedef struct {
+    u_char      id[160];        /* JSON string tokens, quotes included */
+    size_t      id_len;
+    u_char      model[160];
+    size_t      model_len;
+    char        stop[16];       /* the canonical stop reason */
+    ngx_http_llm_stream_usage_t  usage;
+    ngx_int_t   block;          /* the open content block, -1: none */
+    ngx_int_t   blocks;         /* content blocks so far */
+    ngx_int_t   tool;           /* the open block's tool_calls index */
+    unsigned    started:1;
+    unsigned    text:1;         /* the open block is text */
+} ngx_http_llm_openai_stream_t;
+
+/* the Anthropic surface (ngx_http_llm_anthropic_surface.c) */
+cJSON *ngx_http_llm_anthropic_request_to_canon(cJSON *req,
+    ngx_http_llm_tr_err_t *err);
+cJSON *ngx_http_llm_canon_to_anthropic_response(cJSON *canon,
+    ngx_http_llm_tr_err_t *err);
+ngx_int_t ngx_http_llm_openai_stream_event(ngx_http_llm_openai_stream_t *st,
+    u_char *data, size_t len, u_char **out, u_char *end);
 
 
 #endif /* _NGX_HTTP_LLM_CANON_H_INCLUDED_ */

@@ -25,6 +25,7 @@ typedef struct {
     const char  *type;
     const char  *code;
     const char  *message;
+    const char  *anthropic;     /* Anthropic's error type */
 } ngx_http_llm_error_default_t;
 
 
@@ -41,32 +42,45 @@ static ngx_http_output_body_filter_pt    ngx_http_next_body_filter;
 
 static ngx_http_llm_error_default_t  ngx_http_llm_error_defaults[] = {
     { 400, "invalid_request_error", "invalid_request",
-      "The request could not be understood." },
+      "The request could not be understood.",
+      "invalid_request_error" },
     { 401, "authentication_error", "invalid_api_key",
-      "Missing or invalid API key." },
+      "Missing or invalid API key.",
+      "authentication_error" },
     { 402, "insufficient_quota", "budget_exceeded",
-      "The budget is exhausted." },
+      "The budget is exhausted.",
+      "billing_error" },
     { 403, "permission_error", "model_not_allowed",
-      "The model is not allowed for this key." },
+      "The model is not allowed for this key.",
+      "permission_error" },
     { 404, "invalid_request_error", "unknown_url",
-      "Unknown endpoint." },
+      "Unknown endpoint.",
+      "not_found_error" },
     { 405, "invalid_request_error", "method_not_allowed",
-      "Method not allowed." },
+      "Method not allowed.",
+      "invalid_request_error" },
     { 408, "invalid_request_error", "request_timeout",
-      "The client did not send the request in time." },
+      "The client did not send the request in time.",
+      "timeout_error" },
     { 413, "invalid_request_error", "request_too_large",
-      "The request body is too large." },
+      "The request body is too large.",
+      "request_too_large" },
     { 429, "rate_limit_error", "rate_limit_exceeded",
-      "Too many requests." },
+      "Too many requests.",
+      "rate_limit_error" },
     { 500, "api_error", "internal_error",
-      "The gateway failed to process the request." },
+      "The gateway failed to process the request.",
+      "api_error" },
     { 502, "api_error", "upstream_failed",
-      "Every provider failed to answer." },
+      "Every provider failed to answer.",
+      "api_error" },
     { 503, "api_error", "upstream_failed",
-      "No provider is available." },
+      "No provider is available.",
+      "overloaded_error" },
     { 504, "api_error", "upstream_failed",
-      "The provider timed out." },
-    { 0, "api_error", "error", "Error." }
+      "The provider timed out.",
+      "timeout_error" },
+    { 0, "api_error", "error", "Error.", "api_error" }
 };
 
 
@@ -147,8 +161,9 @@ ngx_http_llm_error_default(ngx_uint_t status)
 
 
 /*
- * The error document in the client's dialect (OpenAI's shape for now);
- * as an SSE event when a stream has already begun.
+ * The error document in the client's dialect; as an SSE event when a
+ * stream has already begun.  Anthropic's shape has no code: the message
+ * carries the gateway's meaning, the status and type the SDK's.
  */
 
 ngx_int_t
@@ -158,12 +173,16 @@ ngx_http_llm_render_error(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
     u_char                        *p;
     size_t                         len;
     ngx_str_t                      msg, type, code;
+    ngx_uint_t                     anthropic;
+    ngx_http_llm_loc_conf_t       *llcf;
     ngx_http_llm_error_default_t  *d;
 
     d = ngx_http_llm_error_default(status);
+    llcf = ngx_http_get_module_loc_conf(r, ngx_http_llm_module);
+    anthropic = (llcf->gateway == NGX_HTTP_LLM_DIALECT_ANTHROPIC);
 
-    type.data = (u_char *) d->type;
-    type.len = ngx_strlen(d->type);
+    type.data = (u_char *) (anthropic ? d->anthropic : d->type);
+    type.len = ngx_strlen(type.data);
 
     if (ctx && ctx->err_status == status && ctx->err_message.len) {
         msg = ctx->err_message;
@@ -181,8 +200,8 @@ ngx_http_llm_render_error(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
         code.len = ngx_strlen(d->code);
     }
 
-    len = sizeof("data: {\"error\":{\"message\":\"\",\"type\":\"\","
-                 "\"param\":null,\"code\":\"\"}}\n\n") - 1
+    len = sizeof("event: error\ndata: {\"error\":{\"message\":\"\","
+                 "\"type\":\"\",\"param\":null,\"code\":\"\"}}\n\n") - 1
           + ngx_http_llm_json_escape_len(msg.data, msg.len)
           + type.len + code.len;
 
@@ -193,20 +212,30 @@ ngx_http_llm_render_error(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
 
     out->data = p;
 
+    if (sse && anthropic) {
+        p = ngx_http_llm_cpystr(p, "event: error\n");
+    }
+
     if (sse) {
         p = ngx_http_llm_cpystr(p, "data: ");
     }
 
-    p = ngx_http_llm_cpystr(p, "{\"error\":{\"message\":\"");
-    p = ngx_http_llm_json_escape(p, msg.data, msg.len);
-    p = ngx_sprintf(p, "\",\"type\":\"%V\",\"param\":null,\"code\":\"%V\"}}",
-                    &type, &code);
-
-    if (sse) {
-        *p++ = '\n';
-        *p++ = '\n';
+    if (anthropic) {
+        p = ngx_sprintf(p, "{\"type\":\"error\",\"error\":{\"type\":\"%V\","
+                        "\"message\":\"", &type);
+        p = ngx_http_llm_json_escape(p, msg.data, msg.len);
+        p = ngx_http_llm_cpystr(p, "\"}}");
 
     } else {
+        p = ngx_http_llm_cpystr(p, "{\"error\":{\"message\":\"");
+        p = ngx_http_llm_json_escape(p, msg.data, msg.len);
+        p = ngx_sprintf(p, "\",\"type\":\"%V\",\"param\":null,"
+                        "\"code\":\"%V\"}}", &type, &code);
+    }
+
+    *p++ = '\n';
+
+    if (sse) {
         *p++ = '\n';
     }
 

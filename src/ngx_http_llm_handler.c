@@ -13,7 +13,7 @@
 #include "ngx_http_llm_json.h"
 
 
-static ngx_uint_t ngx_http_llm_endpoint(ngx_str_t *uri);
+static ngx_uint_t ngx_http_llm_endpoint(ngx_uint_t dialect, ngx_str_t *uri);
 static ngx_int_t ngx_http_llm_authenticate(ngx_http_request_t *r,
     ngx_http_llm_ctx_t *ctx);
 static ngx_int_t ngx_http_llm_header_key(ngx_http_request_t *r,
@@ -30,6 +30,8 @@ static void ngx_http_llm_order_candidates(ngx_http_llm_ctx_t *ctx,
 static ngx_int_t ngx_http_llm_route_model(ngx_http_request_t *r,
     ngx_http_llm_ctx_t *ctx, ngx_str_t *req);
 static void ngx_http_llm_drop_mocks(ngx_http_llm_ctx_t *ctx);
+static ngx_int_t ngx_http_llm_count_tokens(ngx_http_request_t *r,
+    ngx_http_llm_ctx_t *ctx);
 
 
 ngx_int_t
@@ -62,7 +64,7 @@ ngx_http_llm_handler(ngx_http_request_t *r)
 
     ngx_http_set_ctx(r, ctx, ngx_http_llm_module);
 
-    ctx->endpoint = ngx_http_llm_endpoint(&r->uri);
+    ctx->endpoint = ngx_http_llm_endpoint(llcf->gateway, &r->uri);
 
     if (ctx->endpoint == 0) {
         return ngx_http_llm_error(r, NGX_HTTP_NOT_FOUND, "unknown_url",
@@ -126,28 +128,39 @@ ngx_http_llm_handler(ngx_http_request_t *r)
 
 
 static ngx_uint_t
-ngx_http_llm_endpoint(ngx_str_t *uri)
+ngx_http_llm_endpoint(ngx_uint_t dialect, ngx_str_t *uri)
 {
-    static struct {
+    typedef struct {
         ngx_str_t   suffix;
         ngx_uint_t  endpoint;
-    } endpoints[] = {
+    } ngx_http_llm_endpoint_t;
+
+    static ngx_http_llm_endpoint_t  openai[] = {
         { ngx_string("/chat/completions"), NGX_HTTP_LLM_ENDPOINT_CHAT },
         { ngx_string("/embeddings"), NGX_HTTP_LLM_ENDPOINT_EMBEDDINGS },
         { ngx_string("/models"), NGX_HTTP_LLM_ENDPOINT_MODELS },
         { ngx_null_string, 0 }
     };
 
-    ngx_uint_t  i;
+    static ngx_http_llm_endpoint_t  anthropic[] = {
+        { ngx_string("/messages"), NGX_HTTP_LLM_ENDPOINT_CHAT },
+        { ngx_string("/messages/count_tokens"),
+          NGX_HTTP_LLM_ENDPOINT_COUNT_TOKENS },
+        { ngx_null_string, 0 }
+    };
 
-    for (i = 0; endpoints[i].endpoint; i++) {
-        if (uri->len >= endpoints[i].suffix.len
-            && ngx_strncmp(uri->data + uri->len - endpoints[i].suffix.len,
-                           endpoints[i].suffix.data,
-                           endpoints[i].suffix.len)
+    ngx_uint_t                i;
+    ngx_http_llm_endpoint_t  *ep;
+
+    ep = (dialect == NGX_HTTP_LLM_DIALECT_ANTHROPIC) ? anthropic : openai;
+
+    for (i = 0; ep[i].endpoint; i++) {
+        if (uri->len >= ep[i].suffix.len
+            && ngx_strncmp(uri->data + uri->len - ep[i].suffix.len,
+                           ep[i].suffix.data, ep[i].suffix.len)
                == 0)
         {
-            return endpoints[i].endpoint;
+            return ep[i].endpoint;
         }
     }
 
@@ -172,8 +185,11 @@ ngx_http_llm_authenticate(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
 
     if (ngx_http_llm_header_key(r, &key) != NGX_OK) {
         return ngx_http_llm_error(r, NGX_HTTP_UNAUTHORIZED, "invalid_api_key",
-                                  "Missing API key: send it as "
-                                  "\"Authorization: Bearer KEY\".");
+                                  "Missing API key: send it as \"%s\".",
+                                  ctx->lcf->gateway
+                                  == NGX_HTTP_LLM_DIALECT_ANTHROPIC
+                                  ? "x-api-key: KEY"
+                                  : "Authorization: Bearer KEY");
     }
 
     SHA256(key.data, key.len, digest);
@@ -195,10 +211,7 @@ ngx_http_llm_authenticate(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
 static ngx_int_t
 ngx_http_llm_header_key(ngx_http_request_t *r, ngx_str_t *key)
 {
-    ngx_str_t         v;
-    ngx_uint_t        i;
-    ngx_list_part_t  *part;
-    ngx_table_elt_t  *h;
+    ngx_str_t  v, *h;
 
     if (r->headers_in.authorization) {
         v = r->headers_in.authorization->value;
@@ -222,6 +235,33 @@ ngx_http_llm_header_key(ngx_http_request_t *r, ngx_str_t *key)
 
     /* the Anthropic and Gemini SDKs send their own headers */
 
+    h = ngx_http_llm_request_header(r, "x-api-key");
+
+    if (h == NULL) {
+        h = ngx_http_llm_request_header(r, "x-goog-api-key");
+    }
+
+    if (h == NULL || h->len == 0) {
+        return NGX_DECLINED;
+    }
+
+    *key = *h;
+
+    return NGX_OK;
+}
+
+
+/* a request header's value, by its lowercase name */
+
+ngx_str_t *
+ngx_http_llm_request_header(ngx_http_request_t *r, const char *name)
+{
+    size_t            len;
+    ngx_uint_t        i;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
+
+    len = ngx_strlen(name);
     part = &r->headers_in.headers.part;
     h = part->elts;
 
@@ -229,7 +269,7 @@ ngx_http_llm_header_key(ngx_http_request_t *r, ngx_str_t *key)
 
         if (i >= part->nelts) {
             if (part->next == NULL) {
-                break;
+                return NULL;
             }
 
             part = part->next;
@@ -237,23 +277,12 @@ ngx_http_llm_header_key(ngx_http_request_t *r, ngx_str_t *key)
             i = 0;
         }
 
-        if ((h[i].key.len == 9
-             && ngx_strncasecmp(h[i].key.data, (u_char *) "x-api-key", 9)
-                == 0)
-            || (h[i].key.len == 14
-                && ngx_strncasecmp(h[i].key.data,
-                                   (u_char *) "x-goog-api-key", 14) == 0))
+        if (h[i].key.len == len
+            && ngx_strncasecmp(h[i].key.data, (u_char *) name, len) == 0)
         {
-            if (h[i].value.len == 0) {
-                return NGX_DECLINED;
-            }
-
-            *key = h[i].value;
-            return NGX_OK;
+            return &h[i].value;
         }
     }
-
-    return NGX_DECLINED;
 }
 
 
@@ -348,7 +377,7 @@ ngx_http_llm_body_handler(ngx_http_request_t *r)
     rc = ngx_http_llm_read_body(r, ctx);
 
     if (rc == NGX_OK) {
-        rc = ngx_http_llm_openai_parse_request(r, ctx);
+        rc = ngx_http_llm_parse_request(r, ctx);
     }
 
     if (rc == NGX_OK) {
@@ -361,12 +390,15 @@ ngx_http_llm_body_handler(ngx_http_request_t *r)
         ngx_http_llm_drop_mocks(ctx);
     }
 
-    if (rc == NGX_OK) {
-        rc = ngx_http_llm_translate_prepare(r, ctx);
-    }
+    if (rc == NGX_OK && ctx->endpoint == NGX_HTTP_LLM_ENDPOINT_COUNT_TOKENS) {
+        rc = ngx_http_llm_count_tokens(r, ctx);
 
-    if (rc == NGX_OK) {
-        rc = ngx_http_llm_govern_admit(r, ctx);
+    } else if (rc == NGX_OK) {
+        rc = ngx_http_llm_translate_prepare(r, ctx);
+
+        if (rc == NGX_OK) {
+            rc = ngx_http_llm_govern_admit(r, ctx);
+        }
     }
 
     /* nginx's own connect and send are not the module's time */
@@ -385,6 +417,10 @@ ngx_http_llm_body_handler(ngx_http_request_t *r)
     }
 #endif
 
+    if (rc == NGX_DONE) {
+        return;
+    }
+
     if (rc == NGX_OK) {
         if (ctx->candidates[0].provider->type == NGX_HTTP_LLM_PROVIDER_MOCK) {
             ctx->price = ctx->candidates[0].price;
@@ -400,6 +436,49 @@ ngx_http_llm_body_handler(ngx_http_request_t *r)
     }
 
     ngx_http_finalize_request(r, rc);
+}
+
+
+/*
+ * POST /v1/messages/count_tokens is free and charges nothing: Anthropic
+ * providers count for themselves; for any other the gateway answers with
+ * its estimate (four bytes of prompt a token), as no other API counts.
+ */
+
+static ngx_int_t
+ngx_http_llm_count_tokens(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
+{
+    u_char      *p;
+    ngx_str_t    body;
+    ngx_uint_t   i, n;
+
+    for (i = 0, n = 0; i < ctx->ncandidates; i++) {
+        if (ctx->candidates[i].provider->type
+            == NGX_HTTP_LLM_PROVIDER_ANTHROPIC)
+        {
+            ctx->candidates[n++] = ctx->candidates[i];
+        }
+    }
+
+    if (n) {
+        ctx->ncandidates = n;
+        return NGX_OK;
+    }
+
+    p = ngx_pnalloc(r->pool, sizeof("{\"input_tokens\":}\n") - 1
+                             + NGX_SIZE_T_LEN);
+    if (p == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    body.data = p;
+    body.len = ngx_sprintf(p, "{\"input_tokens\":%uz}\n",
+                           (ctx->prompt_bytes + 3) / 4)
+               - p;
+
+    ngx_http_finalize_request(r, ngx_http_llm_send_json(r, NGX_HTTP_OK,
+                                                        &body));
+    return NGX_DONE;
 }
 
 

@@ -11,6 +11,7 @@
 #include <openssl/sha.h>
 #include "ngx_http_llm_module.h"
 #include "ngx_http_llm_json.h"
+#include "ngx_http_llm_sse.h"
 
 
 /*
@@ -18,6 +19,8 @@
  * deterministic text derived from the last user message, plausible usage,
  * optional latency (an nginx timer) and streams of several events.  It is
  * what `make run` uses without a provider key, and what tests rely on.
+ * Other surfaces get its answers through the translators, as from any
+ * OpenAI-dialect provider.
  */
 
 
@@ -37,6 +40,8 @@ static ngx_int_t ngx_http_llm_mock_chat(ngx_http_request_t *r,
 static ngx_int_t ngx_http_llm_mock_stream(ngx_http_request_t *r,
     ngx_http_llm_ctx_t *ctx, ngx_str_t *text, ngx_chain_t **out);
 static ngx_int_t ngx_http_llm_mock_embeddings(ngx_http_request_t *r,
+    ngx_http_llm_ctx_t *ctx, ngx_chain_t **out);
+static ngx_int_t ngx_http_llm_mock_translate(ngx_http_request_t *r,
     ngx_http_llm_ctx_t *ctx, ngx_chain_t **out);
 static ngx_chain_t *ngx_http_llm_mock_buf(ngx_http_request_t *r,
     size_t size);
@@ -122,6 +127,11 @@ ngx_http_llm_mock_respond(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
         if (rc == NGX_OK) {
             rc = ctx->stream ? ngx_http_llm_mock_stream(r, ctx, &text, &out)
                              : ngx_http_llm_mock_chat(r, ctx, &text, &out);
+        }
+
+        if (rc == NGX_OK && ctx->lcf->gateway != NGX_HTTP_LLM_DIALECT_OPENAI)
+        {
+            rc = ngx_http_llm_mock_translate(r, ctx, &out);
         }
     }
 
@@ -367,7 +377,9 @@ ngx_http_llm_mock_stream(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
                  "\",\"choices\":[{\"index\":0,\"delta\":{},"
                  "\"finish_reason\":\"stop\"}]}\n\n");
 
-    if (ctx->include_usage) {
+    if (ctx->include_usage
+        || ctx->lcf->gateway != NGX_HTTP_LLM_DIALECT_OPENAI)
+    {
         ngx_http_llm_mock_chunk_start(b);
         b->last = ngx_sprintf(b->last,
                      "\",\"choices\":[],\"usage\":{\"prompt_tokens\":%i,"
@@ -470,6 +482,72 @@ ngx_http_llm_mock_embeddings(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
     b->last_buf = 1;
 
     *out = cl;
+
+    return NGX_OK;
+}
+
+
+/* the mock's answer, or each event of its stream, in the client's dialect */
+
+static ngx_int_t
+ngx_http_llm_mock_translate(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
+    ngx_chain_t **out)
+{
+    u_char       *p, *e;
+    ngx_int_t     rc;
+    ngx_str_t     data, ev;
+    ngx_buf_t    *b;
+    ngx_chain_t  *cl, **ll;
+
+    b = (*out)->buf;
+    ctx->translate = 1;
+
+    if (!ctx->stream) {
+        if (ngx_http_llm_translate_response(r, ctx, NGX_HTTP_OK, b->pos,
+                                            b->last - b->pos, out)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        (*out)->buf->last_buf = 1;
+        return NGX_OK;
+    }
+
+    ll = out;
+    cl = NULL;
+
+    for (p = b->pos; (e = ngx_http_llm_sse_event_end(p, b->last)); p = e) {
+        if (ngx_http_llm_sse_data(p, e, &data) != NGX_OK) {
+            continue;
+        }
+
+        rc = ngx_http_llm_translate_event(ctx, &data, &ev);
+        if (rc == NGX_ERROR) {
+            return NGX_ERROR;
+        }
+
+        if (ev.len == 0) {
+            continue;
+        }
+
+        cl = ngx_http_llm_mock_buf(r, ev.len);
+        if (cl == NULL) {
+            return NGX_ERROR;
+        }
+
+        cl->buf->last = ngx_cpymem(cl->buf->last, ev.data, ev.len);
+
+        *ll = cl;
+        ll = &cl->next;
+    }
+
+    if (cl == NULL) {
+        return NGX_ERROR;
+    }
+
+    cl->buf->last_buf = 1;
+    cl->buf->flush = 1;
 
     return NGX_OK;
 }

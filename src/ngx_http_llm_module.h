@@ -16,6 +16,7 @@
 
 
 #define NGX_HTTP_LLM_DIALECT_OPENAI       1
+#define NGX_HTTP_LLM_DIALECT_ANTHROPIC    2
 
 #define NGX_HTTP_LLM_PROVIDER_OPENAI      1
 #define NGX_HTTP_LLM_PROVIDER_MOCK        2
@@ -25,6 +26,7 @@
 #define NGX_HTTP_LLM_ENDPOINT_CHAT        1
 #define NGX_HTTP_LLM_ENDPOINT_EMBEDDINGS  2
 #define NGX_HTTP_LLM_ENDPOINT_MODELS      3
+#define NGX_HTTP_LLM_ENDPOINT_COUNT_TOKENS 4
 
 #define NGX_HTTP_LLM_USAGE_MISSING        0
 #define NGX_HTTP_LLM_USAGE_REPORTED       1
@@ -57,6 +59,11 @@ ngx_http_llm_clock_ns(void)
 
     return (uint64_t) ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
+
+/* the dialect a provider speaks */
+#define ngx_http_llm_provider_dialect(pr)                                    \
+    ((pr)->type == NGX_HTTP_LLM_PROVIDER_ANTHROPIC                           \
+     ? NGX_HTTP_LLM_DIALECT_ANTHROPIC : NGX_HTTP_LLM_DIALECT_OPENAI)
 
 /* copies a string literal, its length counted by the compiler */
 #define ngx_http_llm_cpystr(p, s)  ngx_cpymem(p, s, sizeof(s) - 1)
@@ -420,6 +427,8 @@ char *ngx_http_llm_admin(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 
 /* request handling (ngx_http_llm_handler.c) */
 ngx_int_t ngx_http_llm_handler(ngx_http_request_t *r);
+ngx_str_t *ngx_http_llm_request_header(ngx_http_request_t *r,
+    const char *name);
 
 /* errors (ngx_http_llm_error.c) */
 ngx_int_t ngx_http_llm_error(ngx_http_request_t *r, ngx_uint_t status,
@@ -513,9 +522,9 @@ ngx_int_t ngx_http_llm_keepalive_save(ngx_http_llm_keepalive_t *ka,
     ngx_peer_connection_t *pc, ngx_http_upstream_t *u, ngx_uint_t state);
 
 /* OpenAI dialect (ngx_http_llm_openai.c) */
-ngx_int_t ngx_http_llm_openai_parse_request(ngx_http_request_t *r,
+ngx_int_t ngx_http_llm_parse_request(ngx_http_request_t *r,
     ngx_http_llm_ctx_t *ctx);
-ngx_int_t ngx_http_llm_openai_build_body(ngx_http_request_t *r,
+ngx_int_t ngx_http_llm_passthrough_body(ngx_http_request_t *r,
     ngx_http_llm_ctx_t *ctx, ngx_http_llm_candidate_t *c, ngx_chain_t ***ll,
     off_t *len);
 void ngx_http_llm_openai_usage(ngx_http_llm_ctx_t *ctx, u_char *p,
@@ -533,9 +542,12 @@ ngx_int_t ngx_http_llm_translate_request(ngx_http_request_t *r,
     ngx_http_llm_ctx_t *ctx, ngx_http_llm_candidate_t *c, ngx_chain_t ***ll,
     off_t *len);
 ngx_int_t ngx_http_llm_translate_response(ngx_http_request_t *r,
-    ngx_http_llm_ctx_t *ctx, ngx_chain_t **out);
+    ngx_http_llm_ctx_t *ctx, ngx_uint_t status, u_char *data, size_t len,
+    ngx_chain_t **out);
 ngx_int_t ngx_http_llm_translate_event(ngx_http_llm_ctx_t *ctx,
     ngx_str_t *data, ngx_str_t *out);
+ngx_int_t ngx_http_llm_translate_observe(ngx_http_llm_ctx_t *ctx,
+    ngx_str_t *data);
 
 /* mock provider (ngx_http_llm_mock.c) */
 ngx_int_t ngx_http_llm_mock_start(ngx_http_request_t *r,

@@ -11,7 +11,7 @@
 
 /*
  * The OpenAI chat completions dialect against the canonical model: its
- * requests parsed in, its responses rendered out.  Fields with no
+ * requests parsed in and rendered out, its responses both ways.  Fields with no
  * canonical meaning are refused by name (n > 1, logprobs, audio) or left
  * out (penalties, seed: they only tune sampling); see the README.
  */
@@ -27,15 +27,19 @@ static ngx_int_t ngx_http_llm_openai_tool_choice(cJSON *tc, cJSON *canon,
     ngx_http_llm_tr_err_t *err);
 static ngx_int_t ngx_http_llm_openai_sampling(cJSON *req, cJSON *canon,
     ngx_http_llm_tr_err_t *err);
+static ngx_int_t ngx_http_llm_openai_render_content(cJSON *parts, cJSON *m,
+    ngx_uint_t join, ngx_http_llm_tr_err_t *err, int i);
+static ngx_int_t ngx_http_llm_openai_copy(cJSON *from, cJSON *to,
+    const char *name);
 
 
-/* the canonical stop reasons as OpenAI's finish_reason */
-static const char *const  ngx_http_llm_openai_finish[][2] = {
-    { "end", "stop" },
-    { "stop", "stop" },
-    { "max_tokens", "length" },
+/* OpenAI's finish_reason in the canonical model's words */
+const char *const  ngx_http_llm_openai_finish[][2] = {
+    { "stop", "end" },
+    { "length", "max_tokens" },
     { "tool_calls", "tool_calls" },
-    { "refusal", "content_filter" },
+    { "content_filter", "refusal" },
+    { "function_call", "tool_calls" },
     { NULL, NULL }
 };
 
@@ -518,8 +522,8 @@ ngx_http_llm_openai_sampling(cJSON *req, cJSON *canon,
 const char *
 ngx_http_llm_openai_finish_reason(const char *reason)
 {
-    return ngx_http_llm_canon_map(reason, ngx_http_llm_openai_finish,
-                                  "stop");
+    return ngx_http_llm_canon_unmap(reason, ngx_http_llm_openai_finish,
+                                    "stop");
 }
 
 
@@ -717,6 +721,582 @@ failed:
 
     free(text);
     cJSON_Delete(resp);
+
+    return NULL;
+}
+
+
+/*
+ * A canonical request rendered for an OpenAI-dialect provider.  Tool
+ * results become "tool" messages ahead of what else their turn says, as
+ * OpenAI wants them right after the assistant's calls.
+ */
+
+cJSON *
+ngx_http_llm_canon_to_openai_request(cJSON *canon, ngx_http_llm_tr_err_t *err)
+{
+    int          i;
+    cJSON       *req, *messages, *msg, *part, *parts, *rest, *m, *v, *tools;
+    cJSON       *tool, *t, *fn, *tc, *calls, *call, *f;
+    const char  *role, *type, *s;
+
+    req = cJSON_CreateObject();
+    rest = NULL;
+
+    if (req == NULL) {
+        goto failed;
+    }
+
+    s = ngx_http_llm_canon_str(canon, "model");
+
+    if (s == NULL || cJSON_AddStringToObject(req, "model", s) == NULL) {
+        goto failed;
+    }
+
+    messages = cJSON_AddArrayToObject(req, "messages");
+    if (messages == NULL) {
+        goto failed;
+    }
+
+    parts = cJSON_GetObjectItemCaseSensitive(canon, "system");
+
+    if (cJSON_GetArraySize(parts) > 0) {
+        m = cJSON_CreateObject();
+
+        if (ngx_http_llm_canon_add(messages, m) != NGX_OK
+            || cJSON_AddStringToObject(m, "role", "system") == NULL
+            || ngx_http_llm_openai_render_content(parts, m, 0, err, -1)
+               != NGX_OK)
+        {
+            goto failed;
+        }
+    }
+
+    i = 0;
+
+    cJSON_ArrayForEach(msg, cJSON_GetObjectItemCaseSensitive(canon,
+                                                             "messages"))
+    {
+        role = ngx_http_llm_canon_str(msg, "role");
+        parts = cJSON_GetObjectItemCaseSensitive(msg, "content");
+
+        if (role && strcmp(role, "assistant") == 0) {
+            m = cJSON_CreateObject();
+            calls = NULL;
+
+            if (ngx_http_llm_canon_add(messages, m) != NGX_OK
+                || cJSON_AddStringToObject(m, "role", "assistant") == NULL)
+            {
+                goto failed;
+            }
+
+            rest = cJSON_CreateArray();
+            if (rest == NULL) {
+                goto failed;
+            }
+
+            cJSON_ArrayForEach(part, parts) {
+                type = ngx_http_llm_canon_str(part, "type");
+
+                if (type && strcmp(type, "tool_call") == 0) {
+                    if (calls == NULL) {
+                        calls = cJSON_AddArrayToObject(m, "tool_calls");
+                        if (calls == NULL) {
+                            goto failed;
+                        }
+                    }
+
+                    call = cJSON_CreateObject();
+
+                    if (ngx_http_llm_canon_add(calls, call) != NGX_OK
+                        || cJSON_AddStringToObject(call, "id",
+                               ngx_http_llm_canon_str(part, "id")) == NULL
+                        || cJSON_AddStringToObject(call, "type", "function")
+                           == NULL
+                        || (f = cJSON_AddObjectToObject(call, "function"))
+                           == NULL
+                        || cJSON_AddStringToObject(f, "name",
+                               ngx_http_llm_canon_str(part, "name")) == NULL
+                        || cJSON_AddStringToObject(f, "arguments",
+                               ngx_http_llm_canon_str(part, "arguments"))
+                           == NULL)
+                    {
+                        goto failed;
+                    }
+
+                    continue;
+                }
+
+                if (ngx_http_llm_canon_add(rest, cJSON_Duplicate(part, 1))
+                    != NGX_OK)
+                {
+                    goto failed;
+                }
+            }
+
+            if (cJSON_GetArraySize(rest) == 0) {
+                v = cJSON_AddNullToObject(m, "content");
+
+            } else {
+                v = (ngx_http_llm_openai_render_content(rest, m, 1, err, i)
+                     == NGX_OK) ? m : NULL;
+            }
+
+            cJSON_Delete(rest);
+            rest = NULL;
+
+            if (v == NULL) {
+                goto failed;
+            }
+
+            i++;
+            continue;
+        }
+
+        /* a user turn, or a tool turn: the results first */
+
+        rest = cJSON_CreateArray();
+        if (rest == NULL) {
+            goto failed;
+        }
+
+        cJSON_ArrayForEach(part, parts) {
+            type = ngx_http_llm_canon_str(part, "type");
+
+            if (type == NULL || strcmp(type, "tool_result") != 0) {
+                if (ngx_http_llm_canon_add(rest, cJSON_Duplicate(part, 1))
+                    != NGX_OK)
+                {
+                    goto failed;
+                }
+
+                continue;
+            }
+
+            m = cJSON_CreateObject();
+
+            if (ngx_http_llm_canon_add(messages, m) != NGX_OK
+                || cJSON_AddStringToObject(m, "role", "tool") == NULL
+                || cJSON_AddStringToObject(m, "tool_call_id",
+                       ngx_http_llm_canon_str(part, "id")) == NULL
+                || ngx_http_llm_openai_render_content(
+                       cJSON_GetObjectItemCaseSensitive(part, "content"), m,
+                       1, err, i)
+                   != NGX_OK)
+            {
+                goto failed;
+            }
+        }
+
+        if (cJSON_GetArraySize(rest) > 0) {
+            m = cJSON_CreateObject();
+
+            if (ngx_http_llm_canon_add(messages, m) != NGX_OK
+                || cJSON_AddStringToObject(m, "role", "user") == NULL
+                || ngx_http_llm_openai_render_content(rest, m, 0, err, i)
+                   != NGX_OK)
+            {
+                goto failed;
+            }
+        }
+
+        cJSON_Delete(rest);
+        rest = NULL;
+        i++;
+    }
+
+    tools = cJSON_GetObjectItemCaseSensitive(canon, "tools");
+
+    if (cJSON_GetArraySize(tools) > 0) {
+        t = cJSON_AddArrayToObject(req, "tools");
+        if (t == NULL) {
+            goto failed;
+        }
+
+        cJSON_ArrayForEach(tool, tools) {
+            v = cJSON_CreateObject();
+
+            if (ngx_http_llm_canon_add(t, v) != NGX_OK
+                || cJSON_AddStringToObject(v, "type", "function") == NULL
+                || (fn = cJSON_AddObjectToObject(v, "function")) == NULL
+                || cJSON_AddStringToObject(fn, "name",
+                       ngx_http_llm_canon_str(tool, "name")) == NULL)
+            {
+                goto failed;
+            }
+
+            s = ngx_http_llm_canon_str(tool, "description");
+
+            if (s && cJSON_AddStringToObject(fn, "description", s) == NULL) {
+                goto failed;
+            }
+
+            v = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(tool,
+                                                                "parameters"),
+                                1);
+
+            if (v == NULL || !cJSON_AddItemToObject(fn, "parameters", v)) {
+                cJSON_Delete(v);
+                goto failed;
+            }
+        }
+    }
+
+    tc = cJSON_GetObjectItemCaseSensitive(canon, "tool_choice");
+
+    if (cJSON_IsString(tc)) {
+        if (cJSON_AddStringToObject(req, "tool_choice", tc->valuestring)
+            == NULL)
+        {
+            goto failed;
+        }
+
+    } else if (tc) {
+        if ((v = cJSON_AddObjectToObject(req, "tool_choice")) == NULL
+            || cJSON_AddStringToObject(v, "type", "function") == NULL
+            || (fn = cJSON_AddObjectToObject(v, "function")) == NULL
+            || cJSON_AddStringToObject(fn, "name",
+                   ngx_http_llm_canon_str(tc, "name")) == NULL)
+        {
+            goto failed;
+        }
+    }
+
+    if (cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(canon, "parallel"))
+        && cJSON_AddFalseToObject(req, "parallel_tool_calls") == NULL)
+    {
+        goto failed;
+    }
+
+    /* max_tokens is deprecated, and refused by reasoning models */
+    v = cJSON_GetObjectItemCaseSensitive(canon, "max_tokens");
+
+    if (cJSON_IsNumber(v)
+        && ngx_http_llm_canon_add_int(req, "max_completion_tokens",
+                                      (int64_t) v->valuedouble)
+           == NULL)
+    {
+        goto failed;
+    }
+
+    if (ngx_http_llm_openai_copy(canon, req, "temperature") != NGX_OK
+        || ngx_http_llm_openai_copy(canon, req, "top_p") != NGX_OK
+        || ngx_http_llm_openai_copy(canon, req, "stop") != NGX_OK
+        || ngx_http_llm_openai_copy(canon, req, "user") != NGX_OK)
+    {
+        goto failed;
+    }
+
+    /* the usage chunk is how a stream's cost is known */
+    if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(canon, "stream"))
+        && (cJSON_AddTrueToObject(req, "stream") == NULL
+            || (v = cJSON_AddObjectToObject(req, "stream_options")) == NULL
+            || cJSON_AddTrueToObject(v, "include_usage") == NULL))
+    {
+        goto failed;
+    }
+
+    return req;
+
+failed:
+
+    if (err->msg[0] == '\0') {
+        ngx_http_llm_canon_error(err, "out of memory");
+    }
+
+    cJSON_Delete(rest);
+    cJSON_Delete(req);
+
+    return NULL;
+}
+
+
+/*
+ * "content" of an OpenAI message from canonical parts: a string for one
+ * text part (or for text only, joined, when "join"), else an array of
+ * text and image_url parts.
+ */
+
+static ngx_int_t
+ngx_http_llm_openai_render_content(cJSON *parts, cJSON *m, ngx_uint_t join,
+    ngx_http_llm_tr_err_t *err, int i)
+{
+    int          n;
+    char        *url, *text, *t;
+    size_t       len;
+    cJSON       *part, *arr, *o, *iu;
+    const char  *type, *s, *media, *data;
+
+    n = cJSON_GetArraySize(parts);
+    len = 0;
+
+    cJSON_ArrayForEach(part, parts) {
+        type = ngx_http_llm_canon_str(part, "type");
+
+        if (type == NULL || strcmp(type, "text") != 0) {
+            if (join) {
+                return ngx_http_llm_canon_error(err, "messages[%d]: an "
+                                 "assistant message or tool result may "
+                                 "hold text only for OpenAI", i);
+            }
+
+            len = 0;
+            break;
+        }
+
+        len += strlen(ngx_http_llm_canon_str(part, "text")) + 1;
+    }
+
+    if (len && (n == 1 || join)) {
+        text = malloc(len);
+        if (text == NULL) {
+            return NGX_ERROR;
+        }
+
+        t = text;
+
+        cJSON_ArrayForEach(part, parts) {
+            t = stpcpy(t, ngx_http_llm_canon_str(part, "text"));
+        }
+
+        o = cJSON_AddStringToObject(m, "content", text);
+        free(text);
+
+        return o ? NGX_OK : NGX_ERROR;
+    }
+
+    arr = cJSON_AddArrayToObject(m, "content");
+    if (arr == NULL) {
+        return NGX_ERROR;
+    }
+
+    cJSON_ArrayForEach(part, parts) {
+        type = ngx_http_llm_canon_str(part, "type");
+        o = cJSON_CreateObject();
+
+        if (ngx_http_llm_canon_add(arr, o) != NGX_OK) {
+            return NGX_ERROR;
+        }
+
+        if (type && strcmp(type, "text") == 0) {
+            if (cJSON_AddStringToObject(o, "type", "text") == NULL
+                || cJSON_AddStringToObject(o, "text",
+                       ngx_http_llm_canon_str(part, "text")) == NULL)
+            {
+                return NGX_ERROR;
+            }
+
+            continue;
+        }
+
+        if (type == NULL || strcmp(type, "image") != 0) {
+            return ngx_http_llm_canon_error(err, "messages[%d]: a \"%s\" "
+                                            "part cannot be translated for "
+                                            "OpenAI", i,
+                                            type ? type : "(none)");
+        }
+
+        if (cJSON_AddStringToObject(o, "type", "image_url") == NULL
+            || (iu = cJSON_AddObjectToObject(o, "image_url")) == NULL)
+        {
+            return NGX_ERROR;
+        }
+
+        s = ngx_http_llm_canon_str(part, "url");
+
+        if (s) {
+            if (cJSON_AddStringToObject(iu, "url", s) == NULL) {
+                return NGX_ERROR;
+            }
+
+            continue;
+        }
+
+        /* base64 travels as a data: URL */
+        media = ngx_http_llm_canon_str(part, "media_type");
+        data = ngx_http_llm_canon_str(part, "data");
+
+        if (media == NULL || data == NULL) {
+            return ngx_http_llm_canon_error(err, "messages[%d]: an image "
+                                            "needs a URL or base64 data", i);
+        }
+
+        url = malloc(strlen(media) + strlen(data) + sizeof("data:;base64,"));
+        if (url == NULL) {
+            return NGX_ERROR;
+        }
+
+        (void) sprintf(url, "data:%s;base64,%s", media, data);
+
+        o = cJSON_AddStringToObject(iu, "url", url);
+        free(url);
+
+        if (o == NULL) {
+            return NGX_ERROR;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+/* a member the canonical model and OpenAI name and shape alike */
+
+static ngx_int_t
+ngx_http_llm_openai_copy(cJSON *from, cJSON *to, const char *name)
+{
+    cJSON  *v;
+
+    v = cJSON_GetObjectItemCaseSensitive(from, name);
+
+    if (v == NULL) {
+        return NGX_OK;
+    }
+
+    v = cJSON_Duplicate(v, 1);
+
+    if (v == NULL || !cJSON_AddItemToObject(to, name, v)) {
+        cJSON_Delete(v);
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+/* a chat.completion into the canonical response */
+
+cJSON *
+ngx_http_llm_openai_response_to_canon(cJSON *resp, ngx_http_llm_tr_err_t *err)
+{
+    cJSON       *canon, *content, *msg, *v, *call, *fn, *part, *usage, *u;
+    int64_t      prompt, cached;
+    const char  *s;
+
+    canon = cJSON_CreateObject();
+    if (canon == NULL) {
+        goto failed;
+    }
+
+    v = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(resp, "choices"),
+                           0);
+    msg = cJSON_GetObjectItemCaseSensitive(v, "message");
+
+    if (!cJSON_IsObject(msg)) {
+        ngx_http_llm_canon_error(err, "not a chat completion");
+        goto failed;
+    }
+
+    s = ngx_http_llm_canon_str(v, "finish_reason");
+
+    if (cJSON_AddStringToObject(canon, "stop_reason",
+            ngx_http_llm_canon_map(s, ngx_http_llm_openai_finish, "end"))
+        == NULL)
+    {
+        goto failed;
+    }
+
+    s = ngx_http_llm_canon_str(resp, "id");
+
+    if (s && cJSON_AddStringToObject(canon, "id", s) == NULL) {
+        goto failed;
+    }
+
+    s = ngx_http_llm_canon_str(resp, "model");
+
+    if (s && cJSON_AddStringToObject(canon, "model", s) == NULL) {
+        goto failed;
+    }
+
+    content = cJSON_AddArrayToObject(canon, "content");
+    if (content == NULL) {
+        goto failed;
+    }
+
+    /* a refusal is what the model said instead */
+    s = ngx_http_llm_canon_str(msg, "content");
+
+    if (s == NULL) {
+        s = ngx_http_llm_canon_str(msg, "refusal");
+    }
+
+    if (s && *s
+        && ngx_http_llm_canon_add(content, ngx_http_llm_canon_text(s))
+           != NGX_OK)
+    {
+        goto failed;
+    }
+
+    cJSON_ArrayForEach(call, cJSON_GetObjectItemCaseSensitive(msg,
+                                                              "tool_calls"))
+    {
+        fn = cJSON_GetObjectItemCaseSensitive(call, "function");
+
+        if (ngx_http_llm_canon_str(call, "id") == NULL
+            || ngx_http_llm_canon_str(fn, "name") == NULL
+            || ngx_http_llm_canon_str(fn, "arguments") == NULL)
+        {
+            ngx_http_llm_canon_error(err, "a tool call needs id, "
+                                     "function.name and function.arguments");
+            goto failed;
+        }
+
+        part = cJSON_CreateObject();
+
+        if (ngx_http_llm_canon_add(content, part) != NGX_OK
+            || cJSON_AddStringToObject(part, "type", "tool_call") == NULL
+            || cJSON_AddStringToObject(part, "id",
+                   ngx_http_llm_canon_str(call, "id")) == NULL
+            || cJSON_AddStringToObject(part, "name",
+                   ngx_http_llm_canon_str(fn, "name")) == NULL
+            || cJSON_AddStringToObject(part, "arguments",
+                   ngx_http_llm_canon_str(fn, "arguments")) == NULL)
+        {
+            goto failed;
+        }
+    }
+
+    /* OpenAI counts cached input inside prompt_tokens; canon apart */
+
+    usage = cJSON_GetObjectItemCaseSensitive(resp, "usage");
+
+    if (cJSON_IsObject(usage)) {
+        prompt = ngx_http_llm_canon_count(usage, "prompt_tokens");
+        cached = ngx_http_llm_canon_count(
+                     cJSON_GetObjectItemCaseSensitive(usage,
+                                                  "prompt_tokens_details"),
+                     "cached_tokens");
+
+        if (cached > prompt) {
+            cached = prompt;
+        }
+
+        u = cJSON_AddObjectToObject(canon, "usage");
+
+        if (u == NULL
+            || cJSON_AddNumberToObject(u, "input", (double) (prompt - cached))
+               == NULL
+            || cJSON_AddNumberToObject(u, "output",
+                   (double) ngx_http_llm_canon_count(usage,
+                                                     "completion_tokens"))
+               == NULL
+            || cJSON_AddNumberToObject(u, "cache_read", (double) cached)
+               == NULL
+            || cJSON_AddNumberToObject(u, "cache_write", 0) == NULL)
+        {
+            goto failed;
+        }
+    }
+
+    return canon;
+
+failed:
+
+    if (err->msg[0] == '\0') {
+        ngx_http_llm_canon_error(err, "out of memory");
+    }
+
+    cJSON_Delete(canon);
 
     return NULL;
 }

@@ -338,7 +338,18 @@ ngx_http_llm_sse_events(ngx_http_llm_ctx_t *ctx, u_char *p, u_char *end,
 
         if (ngx_http_llm_sse_data(p, e, &data) == NGX_OK) {
 
-            if (ngx_http_llm_sse_is_done(&data)) {
+            if (ctx->lcf->gateway == NGX_HTTP_LLM_DIALECT_ANTHROPIC) {
+                rc = ngx_http_llm_translate_observe(ctx, &data);
+
+                if (rc == NGX_ERROR) {
+                    return NGX_ERROR;
+                }
+
+                if (rc == NGX_DONE) {
+                    ctx->done_seen = 1;
+                }
+
+            } else if (ngx_http_llm_sse_is_done(&data)) {
                 ctx->done_seen = 1;
 
             } else if (ngx_strlcasestrn(data.data, data.data + data.len,
@@ -444,6 +455,7 @@ ngx_http_llm_emit(ngx_http_llm_ctx_t *ctx, u_char *p, u_char *end,
 void
 ngx_http_llm_response_done(ngx_http_llm_ctx_t *ctx)
 {
+    ngx_str_t                  data;
     ngx_http_llm_json_value_t  doc;
 
     if (ctx->sse || ctx->translate || ctx->resp_len == 0
@@ -452,8 +464,15 @@ ngx_http_llm_response_done(ngx_http_llm_ctx_t *ctx)
         return;
     }
 
-    if (ngx_http_llm_json_document(ctx->resp, ctx->resp + ctx->resp_len, &doc)
-        == NGX_OK)
+    if (ctx->lcf->gateway == NGX_HTTP_LLM_DIALECT_ANTHROPIC) {
+        data.data = ctx->resp;
+        data.len = ctx->resp_len;
+
+        (void) ngx_http_llm_translate_observe(ctx, &data);
+
+    } else if (ngx_http_llm_json_document(ctx->resp,
+                                          ctx->resp + ctx->resp_len, &doc)
+               == NGX_OK)
     {
         ngx_http_llm_openai_usage(ctx, doc.start, doc.end);
     }

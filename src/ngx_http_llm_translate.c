@@ -14,8 +14,8 @@
 /*
  * Requests and responses between dialects, through the canonical model
  * (ngx_http_llm_canon.h), for the attempts whose provider speaks another
- * dialect than the client.  Same-dialect attempts never come here.
- * For now: the OpenAI surface served by Anthropic.
+ * dialect than the client.  Same-dialect attempts never come here, but
+ * for the usage of an Anthropic stream or answer passed through.
  */
 
 
@@ -24,6 +24,8 @@ static ngx_int_t ngx_http_llm_translate_out(ngx_http_request_t *r,
     cJSON *doc, ngx_str_t *out, ngx_uint_t nl);
 static ngx_chain_t *ngx_http_llm_translate_chain(ngx_http_request_t *r,
     ngx_str_t *body);
+static void ngx_http_llm_translate_usage(ngx_http_llm_ctx_t *ctx,
+    ngx_http_llm_stream_usage_t *u);
 
 
 /*
@@ -36,7 +38,7 @@ ngx_int_t
 ngx_http_llm_translate_prepare(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
 {
     cJSON                     *doc, *canon, *rendered;
-    ngx_uint_t                 i, n, need;
+    ngx_uint_t                 i, n, need, openai;
     ngx_pool_cleanup_t        *cln;
     ngx_http_llm_provider_t   *pr;
     ngx_http_llm_tr_err_t      err;
@@ -44,10 +46,11 @@ ngx_http_llm_translate_prepare(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
 
     need = 0;
     pr = NULL;
+    openai = (ctx->lcf->gateway == NGX_HTTP_LLM_DIALECT_OPENAI);
 
     for (i = 0, n = 0; i < ctx->ncandidates; i++) {
-        if (ctx->candidates[i].provider->type
-            != NGX_HTTP_LLM_PROVIDER_ANTHROPIC)
+        if (ngx_http_llm_provider_dialect(ctx->candidates[i].provider)
+            == ctx->lcf->gateway)
         {
             ctx->candidates[n++] = ctx->candidates[i];
             continue;
@@ -81,9 +84,20 @@ ngx_http_llm_translate_prepare(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
         return NGX_OK;
     }
 
-    err.msg[0] = '\0';
+    ngx_memzero(&err, sizeof(ngx_http_llm_tr_err_t));
+
     doc = cJSON_ParseWithLength((char *) ctx->body.data, ctx->body.len);
-    canon = doc ? ngx_http_llm_openai_request_to_canon(doc, &err) : NULL;
+
+    if (doc == NULL) {
+        canon = NULL;
+
+    } else if (openai) {
+        canon = ngx_http_llm_openai_request_to_canon(doc, &err);
+
+    } else {
+        canon = ngx_http_llm_anthropic_request_to_canon(doc, &err);
+    }
+
     cJSON_Delete(doc);
 
     if (canon == NULL) {
@@ -91,19 +105,30 @@ ngx_http_llm_translate_prepare(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
     }
 
     /*
-     * Rendered once, here, to find what Anthropic cannot take; each
-     * attempt only names its model in it.
+     * Rendered once, here, to find what the provider's dialect cannot
+     * take; each attempt only names its model in it.
      */
 
     lmcf = ngx_http_get_module_main_conf(r, ngx_http_llm_module);
 
-    rendered = ngx_http_llm_canon_to_anthropic_request(canon,
+    if (openai) {
+        rendered = ngx_http_llm_canon_to_anthropic_request(canon,
                                          (int64_t) lmcf->default_max_tokens,
                                          &err);
+
+    } else {
+        rendered = ngx_http_llm_canon_to_openai_request(canon, &err);
+    }
+
     cJSON_Delete(canon);
 
     if (rendered == NULL) {
         goto invalid;
+    }
+
+    if (err.dropped[0]) {
+        ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "llm: left out in translation: %s", err.dropped);
     }
 
     cln = ngx_pool_cleanup_add(r->pool, 0);
@@ -122,7 +147,8 @@ invalid:
 
     return ngx_http_llm_error(r, NGX_HTTP_BAD_REQUEST, "invalid_request",
                               "The request cannot be translated for the "
-                              "provider \"%V\": %s.", &pr->name, err.msg);
+                              "provider \"%V\": %s.", &pr->name,
+                              doc ? err.msg : "the body is not valid JSON");
 }
 
 
@@ -185,54 +211,51 @@ ngx_http_llm_translate_request(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
 
 ngx_int_t
 ngx_http_llm_translate_response(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
-    ngx_chain_t **out)
+    ngx_uint_t status, u_char *data, size_t len, ngx_chain_t **out)
 {
     cJSON                  *doc, *canon, *resp, *usage;
     ngx_int_t               rc;
     ngx_str_t               body;
-    ngx_uint_t              status;
+    const char             *msg, *code;
     ngx_http_llm_tr_err_t   err;
 
-    status = r->upstream->headers_in.status_n;
-    err.msg[0] = '\0';
+    ngx_memzero(&err, sizeof(ngx_http_llm_tr_err_t));
     canon = NULL;
+    resp = NULL;
 
-    doc = (ctx->resp_len && ctx->resp_len <= NGX_HTTP_LLM_MAX_RESPONSE)
-          ? cJSON_ParseWithLength((char *) ctx->resp, ctx->resp_len) : NULL;
+    doc = (len && len <= NGX_HTTP_LLM_MAX_RESPONSE)
+          ? cJSON_ParseWithLength((char *) data, len) : NULL;
 
     if (status >= NGX_HTTP_BAD_REQUEST) {
-        resp = ngx_http_llm_anthropic_error_to_openai(doc, status);
-
-    } else {
-        canon = doc ? ngx_http_llm_anthropic_response_to_canon(doc, &err)
-                    : NULL;
-
-        if (canon == NULL) {
-            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                          "llm: provider \"%V\" sent an answer that could "
-                          "not be translated: %s", &ctx->provider->name,
-                          doc ? err.msg : "not JSON");
-
-            cJSON_Delete(doc);
-
-            /* the headers are out: the body says what went wrong */
-            body.len = 0;
-            (void) ngx_http_llm_error(r, NGX_HTTP_BAD_GATEWAY,
-                                      "translation_failed",
-                                      "The provider \"%V\" sent an answer "
-                                      "that could not be translated.",
-                                      &ctx->provider->name);
-
-            if (ngx_http_llm_render_error(r, ctx, NGX_HTTP_BAD_GATEWAY,
-                                          &body, 0)
-                != NGX_OK)
-            {
-                return NGX_ERROR;
-            }
-
-            goto send;
+        if (ngx_http_llm_provider_error(doc, &msg, &code) != NGX_OK) {
+            msg = "The provider answered with an error.";
         }
 
+        (void) ngx_http_llm_error(r, status, code ? code : "provider_error",
+                                  "%s", msg);
+
+        /* the code is not copied: rendered while the document lives */
+        rc = ngx_http_llm_render_error(r, ctx, status, &body, 0);
+        ngx_str_null(&ctx->err_code);
+        cJSON_Delete(doc);
+
+        if (rc != NGX_OK) {
+            return NGX_ERROR;
+        }
+
+        goto send;
+    }
+
+    if (doc) {
+        canon = (ngx_http_llm_provider_dialect(ctx->provider)
+                 == NGX_HTTP_LLM_DIALECT_ANTHROPIC)
+                ? ngx_http_llm_anthropic_response_to_canon(doc, &err)
+                : ngx_http_llm_openai_response_to_canon(doc, &err);
+    }
+
+    cJSON_Delete(doc);
+
+    if (canon) {
         usage = cJSON_GetObjectItemCaseSensitive(canon, "usage");
 
         if (usage) {
@@ -248,14 +271,34 @@ ngx_http_llm_translate_response(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
             ctx->usage_source = NGX_HTTP_LLM_USAGE_REPORTED;
         }
 
-        resp = ngx_http_llm_canon_to_openai_response(canon, ngx_time());
+        resp = (ctx->lcf->gateway == NGX_HTTP_LLM_DIALECT_OPENAI)
+               ? ngx_http_llm_canon_to_openai_response(canon, ngx_time())
+               : ngx_http_llm_canon_to_anthropic_response(canon, &err);
+
+        cJSON_Delete(canon);
     }
 
-    cJSON_Delete(doc);
-    cJSON_Delete(canon);
-
     if (resp == NULL) {
-        return NGX_ERROR;
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "llm: provider \"%V\" sent an answer that could not "
+                      "be translated: %s", &ctx->provider->name,
+                      err.msg[0] ? err.msg : "not JSON");
+
+        /* the headers are out: the body says what went wrong */
+        (void) ngx_http_llm_error(r, NGX_HTTP_BAD_GATEWAY,
+                                  "translation_failed",
+                                  "The provider \"%V\" sent an answer that "
+                                  "could not be translated.",
+                                  &ctx->provider->name);
+
+        if (ngx_http_llm_render_error(r, ctx, NGX_HTTP_BAD_GATEWAY, &body,
+                                      0)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        goto send;
     }
 
     rc = ngx_http_llm_translate_out(r, resp, &body, 1);
@@ -301,7 +344,8 @@ ngx_http_llm_translate_chain(ngx_http_request_t *r, ngx_str_t *body)
 /*
  * One event of a translated stream: its data, as the client's events, in
  * a buffer the stream reuses (an event is at most NGX_HTTP_LLM_MAX_EVENT).
- * NGX_DONE: the stream's end ([DONE] or an error event) is in "out".
+ * NGX_DONE: the stream's end (its last events or an error event) is in
+ * "out".
  */
 
 ngx_int_t
@@ -311,24 +355,30 @@ ngx_http_llm_translate_event(ngx_http_llm_ctx_t *ctx, ngx_str_t *data,
     u_char                           *p;
     size_t                            size;
     ngx_int_t                         rc;
-    ngx_http_llm_anthropic_stream_t  *st;
+    ngx_uint_t                        openai;
+    ngx_http_llm_openai_stream_t     *os;
+    ngx_http_llm_anthropic_stream_t  *as;
 
-    st = ctx->tr_stream;
+    openai = (ctx->lcf->gateway == NGX_HTTP_LLM_DIALECT_OPENAI);
 
-    if (st == NULL) {
-        st = ngx_pcalloc(ctx->request->pool,
-                         sizeof(ngx_http_llm_anthropic_stream_t));
-        if (st == NULL) {
+    if (ctx->tr_stream == NULL) {
+        ctx->tr_stream = ngx_pcalloc(ctx->request->pool,
+                                   openai
+                                   ? sizeof(ngx_http_llm_anthropic_stream_t)
+                                   : sizeof(ngx_http_llm_openai_stream_t));
+        if (ctx->tr_stream == NULL) {
             return NGX_ERROR;
         }
 
-        st->created = ngx_time();
-        st->include_usage = ctx->include_usage;
-        ctx->tr_stream = st;
+        if (openai) {
+            as = ctx->tr_stream;
+            as->created = ngx_time();
+            as->include_usage = ctx->include_usage;
+        }
     }
 
-    /* the data's tokens, plus the chunk around them and the usage chunk */
-    size = data->len + 2 * (sizeof(st->id) + sizeof(st->model)) + 512;
+    /* the data's tokens, plus the events around them, id and model twice */
+    size = data->len + 2 * (sizeof(as->id) + sizeof(as->model)) + 1024;
 
     if (size > ctx->tr_size) {
         if (ctx->tr_out) {
@@ -345,13 +395,24 @@ ngx_http_llm_translate_event(ngx_http_llm_ctx_t *ctx, ngx_str_t *data,
 
     p = ctx->tr_out;
 
-    rc = ngx_http_llm_anthropic_stream_event(st, data->data, data->len, &p,
-                                             ctx->tr_out + ctx->tr_size);
+    if (openai) {
+        as = ctx->tr_stream;
+        rc = ngx_http_llm_anthropic_stream_event(as, data->data, data->len,
+                                                 &p, ctx->tr_out
+                                                     + ctx->tr_size);
+        ngx_http_llm_translate_usage(ctx, &as->usage);
+
+    } else {
+        os = ctx->tr_stream;
+        rc = ngx_http_llm_openai_stream_event(os, data->data, data->len,
+                                              &p, ctx->tr_out + ctx->tr_size);
+        ngx_http_llm_translate_usage(ctx, &os->usage);
+    }
 
     if (rc == NGX_ERROR) {
         ngx_log_error(NGX_LOG_ERR, ctx->request->connection->log, 0,
-                      "llm: provider \"%V\" sent an event that is not part "
-                      "of a Messages stream: \"%*s\"", &ctx->provider->name,
+                      "llm: provider \"%V\" sent an event that could not "
+                      "be translated: \"%*s\"", &ctx->provider->name,
                       ngx_min(data->len, 200), data->data);
         return NGX_ERROR;
     }
@@ -359,18 +420,69 @@ ngx_http_llm_translate_event(ngx_http_llm_ctx_t *ctx, ngx_str_t *data,
     out->data = ctx->tr_out;
     out->len = p - ctx->tr_out;
 
-    /* usage as it comes: message_delta counts are cumulative */
-    ctx->cached_tokens = st->cache_read;
-    ctx->cache_write_tokens = st->cache_write;
-    ctx->prompt_tokens = st->input + st->cache_read + st->cache_write;
-    ctx->streamed = st->streamed;
+    return (rc == NGX_OK) ? NGX_OK : NGX_DONE;
+}
 
-    if (st->usage_seen) {
-        ctx->completion_tokens = st->output;
-        ctx->usage_source = NGX_HTTP_LLM_USAGE_REPORTED;
+
+/*
+ * An Anthropic stream or answer passed through to an Anthropic client is
+ * only read, for its usage.  NGX_DONE: the stream's last event.
+ */
+
+ngx_int_t
+ngx_http_llm_translate_observe(ngx_http_llm_ctx_t *ctx, ngx_str_t *data)
+{
+    ngx_int_t                     rc;
+    ngx_http_llm_stream_usage_t  *u;
+
+    if (ctx->tr_stream == NULL) {
+        ctx->tr_stream = ngx_pcalloc(ctx->request->pool,
+                                     sizeof(ngx_http_llm_stream_usage_t));
+        if (ctx->tr_stream == NULL) {
+            return NGX_ERROR;
+        }
     }
 
-    return (rc == NGX_OK) ? NGX_OK : NGX_DONE;
+    u = ctx->tr_stream;
+
+    if (!ctx->sse) {
+        if (ngx_http_llm_anthropic_usage(data->data, data->len, u) == NGX_OK) {
+            ngx_http_llm_translate_usage(ctx, u);
+        }
+
+        return NGX_OK;
+    }
+
+    rc = ngx_http_llm_anthropic_stream_observe(u, data->data, data->len);
+
+    ngx_http_llm_translate_usage(ctx, u);
+
+    return rc;
+}
+
+
+/*
+ * Usage as it comes: Anthropic's message_delta counts are cumulative.
+ * The input count is taken once it is known (OpenAI's comes last), so
+ * that a stream cut before it gets an estimate, not zero.
+ */
+
+static void
+ngx_http_llm_translate_usage(ngx_http_llm_ctx_t *ctx,
+    ngx_http_llm_stream_usage_t *u)
+{
+    ctx->streamed = u->streamed;
+
+    if (u->input + u->cache_read + u->cache_write > 0 || u->seen) {
+        ctx->cached_tokens = u->cache_read;
+        ctx->cache_write_tokens = u->cache_write;
+        ctx->prompt_tokens = u->input + u->cache_read + u->cache_write;
+    }
+
+    if (u->seen) {
+        ctx->completion_tokens = u->output;
+        ctx->usage_source = NGX_HTTP_LLM_USAGE_REPORTED;
+    }
 }
 
 

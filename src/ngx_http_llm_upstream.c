@@ -669,7 +669,7 @@ ngx_http_llm_build_request(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
     off_t                     body_len;
     size_t                    len;
     ngx_buf_t                *b;
-    ngx_str_t                 path, *key;
+    ngx_str_t                 path, *key, *beta;
     ngx_chain_t              *cl, *body, *last, **ll;
     ngx_http_llm_provider_t  *pr;
 
@@ -678,37 +678,41 @@ ngx_http_llm_build_request(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
     ll = &body;
     body_len = 0;
 
-    /* the provider's own dialect: Anthropic's is rendered from canon */
-    ctx->translate = (pr->type == NGX_HTTP_LLM_PROVIDER_ANTHROPIC);
+    /* the provider's own dialect, rendered from canon when not the client's */
+    ctx->translate = (ngx_http_llm_provider_dialect(pr) != ctx->lcf->gateway);
 
-    if (ctx->translate) {
+    if (ctx->endpoint == NGX_HTTP_LLM_ENDPOINT_COUNT_TOKENS) {
+        ngx_str_set(&path, "/messages/count_tokens");
+
+    } else if (pr->type == NGX_HTTP_LLM_PROVIDER_ANTHROPIC) {
         ngx_str_set(&path, "/messages");
 
-        if (ngx_http_llm_translate_request(r, ctx, c, &ll, &body_len)
-            != NGX_OK)
-        {
-            return NGX_ERROR;
-        }
+    } else if (ctx->endpoint == NGX_HTTP_LLM_ENDPOINT_EMBEDDINGS) {
+        ngx_str_set(&path, "/embeddings");
 
     } else {
-        if (ctx->endpoint == NGX_HTTP_LLM_ENDPOINT_EMBEDDINGS) {
-            ngx_str_set(&path, "/embeddings");
+        ngx_str_set(&path, "/chat/completions");
+    }
 
-        } else {
-            ngx_str_set(&path, "/chat/completions");
-        }
+    if (pr->type == NGX_HTTP_LLM_PROVIDER_AZURE
+        && ngx_http_llm_azure_path(r, c, &path) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
 
-        if (pr->type == NGX_HTTP_LLM_PROVIDER_AZURE
-            && ngx_http_llm_azure_path(r, c, &path) != NGX_OK)
-        {
-            return NGX_ERROR;
-        }
+    if ((ctx->translate
+         ? ngx_http_llm_translate_request(r, ctx, c, &ll, &body_len)
+         : ngx_http_llm_passthrough_body(r, ctx, c, &ll, &body_len))
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
 
-        if (ngx_http_llm_openai_build_body(r, ctx, c, &ll, &body_len)
-            != NGX_OK)
-        {
-            return NGX_ERROR;
-        }
+    /* a passthrough keeps the Anthropic client's beta features */
+    beta = NULL;
+
+    if (!ctx->translate && pr->type == NGX_HTTP_LLM_PROVIDER_ANTHROPIC) {
+        beta = ngx_http_llm_request_header(r, "anthropic-beta");
     }
 
     key = c->api_key ? &c->api_key->value : NULL;
@@ -722,6 +726,10 @@ ngx_http_llm_build_request(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
           + pr->anthropic_version.len
           + sizeof("\r\n") - 1;
 
+    if (beta) {
+        len += sizeof("anthropic-beta: \r\n") - 1 + beta->len;
+    }
+
     if (key && key->len) {
         len += sizeof("Authorization: Bearer \r\n") - 1 + key->len;
     }
@@ -734,9 +742,13 @@ ngx_http_llm_build_request(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
     b->last = ngx_sprintf(b->last, "POST %V%V HTTP/1.1\r\nHost: %V\r\n",
                           &pr->base_path, &path, &pr->host);
 
-    if (ctx->translate) {
+    if (pr->type == NGX_HTTP_LLM_PROVIDER_ANTHROPIC) {
         b->last = ngx_sprintf(b->last, "anthropic-version: %V\r\n",
                               &pr->anthropic_version);
+
+        if (beta) {
+            b->last = ngx_sprintf(b->last, "anthropic-beta: %V\r\n", beta);
+        }
 
         if (key && key->len) {
             b->last = ngx_sprintf(b->last, "x-api-key: %V\r\n", key);
@@ -1336,7 +1348,10 @@ ngx_http_llm_finalize_request(ngx_http_request_t *r, ngx_int_t rc)
     if (ctx->translate && !ctx->sse && !r->header_only
         && !r->connection->error)
     {
-        if (ngx_http_llm_translate_response(r, ctx, &u->out_bufs) != NGX_OK
+        if (ngx_http_llm_translate_response(r, ctx, u->headers_in.status_n,
+                                            ctx->resp, ctx->resp_len,
+                                            &u->out_bufs)
+            != NGX_OK
             || ngx_http_output_filter(r, u->out_bufs) == NGX_ERROR)
         {
             ngx_http_llm_govern_settle(ctx);

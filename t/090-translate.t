@@ -209,7 +209,7 @@ main::chunked("200 OK", "text/event-stream",
 --- response_body_like eval
 qr/"delta":\{"content":"Hi"\}.*\n\ndata: \{"error":\{"message":"The provider stream from \\"claude\\" was interrupted","type":"api_error","param":null,"code":"stream_interrupted"\}\}\n\n$/s
 --- error_log
-sent an event that is not part of a Messages stream
+sent an event that could not be translated
 
 
 

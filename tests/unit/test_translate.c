@@ -19,7 +19,7 @@ openai_to_anthropic(const char *in, char *err)
     cJSON                  *req, *canon, *out;
     ngx_http_llm_tr_err_t   e;
 
-    e.msg[0] = '\0';
+    ngx_memzero(&e, sizeof(e));
     s = NULL;
     canon = NULL;
     out = NULL;
@@ -57,7 +57,7 @@ anthropic_to_openai(const char *in, char *err)
     cJSON                  *resp, *canon, *out;
     ngx_http_llm_tr_err_t   e;
 
-    e.msg[0] = '\0';
+    ngx_memzero(&e, sizeof(e));
     s = NULL;
     out = NULL;
 
@@ -104,7 +104,7 @@ main(void)
 {
     char    err[NGX_HTTP_LLM_TR_ERRLEN];
     char   *s;
-    cJSON  *e, *o;
+    cJSON  *e;
 
     /* system prompts, turns, sampling, stop, user */
     CHECK(same(openai_to_anthropic(
@@ -279,33 +279,33 @@ main(void)
           && strcmp(err, "a tool_use block needs id, name and an input "
                     "object") == 0);
 
-    /* errors keep their status and say what the provider said */
-    e = cJSON_Parse("{\"type\":\"error\",\"error\":{\"type\":"
-                    "\"overloaded_error\",\"message\":\"Overloaded\"}}");
-    o = ngx_http_llm_anthropic_error_to_openai(e, 503);
-    CHECK(same(cJSON_PrintUnformatted(o),
-               "{\"error\":{\"message\":\"Overloaded\",\"type\":\"api_error\","
-               "\"param\":null,\"code\":\"overloaded_error\"}}"));
-    cJSON_Delete(e);
-    cJSON_Delete(o);
+    /* a provider's error, either dialect: its message and its code */
+    {
+        const char  *msg, *code;
 
-    e = cJSON_Parse("{\"type\":\"error\",\"error\":{\"type\":"
-                    "\"invalid_request_error\",\"message\":\"max_tokens: "
-                    "too large\"}}");
-    o = ngx_http_llm_anthropic_error_to_openai(e, 400);
-    CHECK(same(cJSON_PrintUnformatted(o),
-               "{\"error\":{\"message\":\"max_tokens: too large\",\"type\":"
-               "\"invalid_request_error\",\"param\":null,\"code\":"
-               "\"invalid_request_error\"}}"));
-    cJSON_Delete(e);
-    cJSON_Delete(o);
+        e = cJSON_Parse("{\"type\":\"error\",\"error\":{\"type\":"
+                        "\"overloaded_error\",\"message\":\"Overloaded\"}}");
+        CHECK(ngx_http_llm_provider_error(e, &msg, &code) == NGX_OK
+              && strcmp(msg, "Overloaded") == 0
+              && strcmp(code, "overloaded_error") == 0);
+        cJSON_Delete(e);
 
-    o = ngx_http_llm_anthropic_error_to_openai(NULL, 502);
-    CHECK(same(cJSON_PrintUnformatted(o),
-               "{\"error\":{\"message\":\"The provider answered with an "
-               "error.\",\"type\":\"api_error\",\"param\":null,\"code\":"
-               "\"provider_error\"}}"));
-    cJSON_Delete(o);
+        e = cJSON_Parse("{\"error\":{\"message\":\"Bad model\",\"type\":"
+                        "\"invalid_request_error\",\"param\":null,"
+                        "\"code\":\"model_not_found\"}}");
+        CHECK(ngx_http_llm_provider_error(e, &msg, &code) == NGX_OK
+              && strcmp(msg, "Bad model") == 0
+              && strcmp(code, "model_not_found") == 0);
+        cJSON_Delete(e);
+
+        e = cJSON_Parse("{\"error\":\"upstream broke\"}");
+        CHECK(ngx_http_llm_provider_error(e, &msg, &code) == NGX_OK
+              && strcmp(msg, "upstream broke") == 0 && code == NULL);
+        cJSON_Delete(e);
+
+        CHECK(ngx_http_llm_provider_error(NULL, &msg, &code)
+              == NGX_DECLINED);
+    }
 
     /* streams: Anthropic's documented examples, event by event */
     {
@@ -401,8 +401,9 @@ main(void)
             fprintf(stderr, "got:  %s\nwant: %s\n", buf, want);
         }
         /* message_delta usage is cumulative: 17, not 15 + 17 */
-        CHECK(st.output == 17 && st.input == 25 && st.cache_read == 10);
-        CHECK(st.streamed == strlen("Hello \\\"you\\\"")
+        CHECK(st.usage.output == 17 && st.usage.input == 25
+              && st.usage.cache_read == 10);
+        CHECK(st.usage.streamed == strlen("Hello \\\"you\\\"")
                              + strlen("{\\\"city\\\": \\\"Ro")
                              + strlen("me\\\"}"));
 
