@@ -284,6 +284,12 @@ ngx_http_llm_translate_response(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
                       "be translated: %s", &ctx->provider->name,
                       err.msg[0] ? err.msg : "not JSON");
 
+        /* what the provider charged is not known: never zero */
+        if (ctx->usage_source == NGX_HTTP_LLM_USAGE_MISSING) {
+            ctx->streamed = len;
+            ngx_http_llm_openai_estimate(ctx);
+        }
+
         /* the headers are out: the body says what went wrong */
         (void) ngx_http_llm_error(r, NGX_HTTP_BAD_GATEWAY,
                                   "translation_failed",
