@@ -1,0 +1,79 @@
+# The official @anthropic-ai/sdk npm SDK against the gateway's Anthropic
+# surface backed by OpenAI-dialect providers (canned chat completions):
+# chat, tool use, streams, count_tokens, a typed error.
+use lib 't/lib';
+use Test::Nginx::Socket 'no_plan';
+
+my $p = $ENV{TEST_NGINX_RAND_PORT_1};
+my $h = '{"id":"chatcmpl-s","object":"chat.completion.chunk","created":1,"model":"gpt-stream","choices":[';
+my $stream = join '', map { "data: $_\\n\\n" }
+    $h . '{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}',
+    $h . '{"index":0,"delta":{"content":"Streamed "},"finish_reason":null}]}',
+    $h . '{"index":0,"delta":{"content":"by GPT."},"finish_reason":null}]}',
+    $h . '{"index":0,"delta":{},"finish_reason":"stop"}]}',
+    $h . '],"usage":{"prompt_tokens":9,"completion_tokens":4,"total_tokens":13}}',
+    '[DONE]';
+my $stools = join '', map { "data: $_\\n\\n" }
+    $h . '{"index":0,"delta":{"role":"assistant","tool_calls":[{"index":0,"id":"call_s","type":"function","function":{"name":"get_weather","arguments":""}}]},"finish_reason":null}]}',
+    $h . '{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"{\\\\"city\\\\": \\\\"Os"}}]},"finish_reason":null}]}',
+    $h . '{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"lo\\\\"}"}}]},"finish_reason":null}]}',
+    $h . '{"index":0,"delta":{},"finish_reason":"tool_calls"}]}',
+    $h . '],"usage":{"prompt_tokens":20,"completion_tokens":12,"total_tokens":32}}',
+    '[DONE]';
+
+my $sections = {
+    http_config => <<"_EOC_",
+    llm_provider text { type openai; url http://127.0.0.1:$p/text/v1; api_key a; models gpt-text; }
+    llm_provider tools { type openai; url http://127.0.0.1:$p/tools/v1; api_key a; models gpt-tools; }
+    llm_provider bad { type openai; url http://127.0.0.1:$p/bad/v1; api_key a; models gpt-bad; }
+    llm_provider stream { type openai; url http://127.0.0.1:$p/stream/v1; api_key a; models gpt-stream; }
+    llm_provider stools { type openai; url http://127.0.0.1:$p/stools/v1; api_key a; models gpt-stools; }
+    llm_price gpt-* input=2.5 output=10;
+    llm_virtual_key demo { key sk-demo; models *; }
+
+    server {
+        listen 127.0.0.1:$p;
+        default_type application/json;
+        location /text/ {
+            return 200 '{"id":"chatcmpl-1","object":"chat.completion","created":1,"model":"gpt-text","choices":[{"index":0,"message":{"role":"assistant","content":"Hello from GPT."},"finish_reason":"stop"}],"usage":{"prompt_tokens":12,"completion_tokens":5,"total_tokens":17}}';
+        }
+        location /tools/ {
+            return 200 '{"id":"chatcmpl-2","object":"chat.completion","created":1,"model":"gpt-tools","choices":[{"index":0,"message":{"role":"assistant","content":null,"tool_calls":[{"id":"call_9","type":"function","function":{"name":"get_weather","arguments":"{\\\\"city\\\\":\\\\"Rome\\\\"}"}}]},"finish_reason":"tool_calls"}],"usage":{"prompt_tokens":30,"completion_tokens":9,"total_tokens":39}}';
+        }
+        location /stream/ {
+            default_type text/event-stream;
+            return 200 '$stream';
+        }
+        location /stools/ {
+            default_type text/event-stream;
+            return 200 '$stools';
+        }
+        location /bad/ {
+            return 400 '{"error":{"message":"Invalid value for max_completion_tokens.","type":"invalid_request_error","param":"max_completion_tokens","code":"invalid_value"}}';
+        }
+    }
+_EOC_
+    config => "    location /anthropic/ { llm_gateway anthropic; }\n",
+};
+
+my ($ok, $out) = Test::Nginx::Socket::start_nginx(
+                     Test::Nginx::Socket::write_config($sections));
+ok($ok, "nginx started") or diag($out);
+
+my $url = "http://127.0.0.1:$Test::Nginx::Socket::ServerPort/anthropic";
+my $res = `node t/sdk/anthropic-openai.mjs $url 2>&1`;
+is($?, 0, "the SDK script ran") or diag($res);
+
+like($res, qr/^CHAT Hello from GPT\. stop=end_turn tokens=12\+5$/m,
+     "chat through OpenAI");
+like($res, qr/^TOOL call_9 get_weather Rome stop=tool_use$/m,
+     "tool use: a tool_use block with its input object");
+like($res, qr/^STREAM Streamed by GPT\. stop=end_turn usage=9\+4 events=message_start,content_block_start,content_block_delta,content_block_delta,content_block_stop,message_delta,message_stop$/m,
+     "a stream: the Messages event sequence, usage from message_delta");
+like($res, qr/^STOOL call_s get_weather Oslo stop=tool_use$/m,
+     "a streamed tool call, its input assembled from input_json_delta");
+like($res, qr/^COUNT 11$/m, "count_tokens: the gateway's estimate");
+like($res, qr/^ERROR BadRequestError 400 invalid_request_error Invalid value for max_completion_tokens\.$/m,
+     "OpenAI's error is the SDK's typed BadRequestError");
+
+Test::Nginx::Socket::stop_nginx();
