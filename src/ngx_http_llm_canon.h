@@ -98,12 +98,12 @@ ngx_int_t ngx_http_llm_canon_put_int(u_char **out, u_char *end, int64_t v);
     }
 
 #define ngx_http_llm_put_str(p, n)                                           \
-    if (ngx_http_llm_canon_put(out, end, p, n) != NGX_OK) {                 \
+    if (ngx_http_llm_canon_put(out, end, p, n) != NGX_OK) {                  \
         return NGX_ERROR;                                                    \
     }
 
 #define ngx_http_llm_put_int(v)                                              \
-    if (ngx_http_llm_canon_put_int(out, end, v) != NGX_OK) {                    \
+    if (ngx_http_llm_canon_put_int(out, end, v) != NGX_OK) {                 \
         return NGX_ERROR;                                                    \
     }
 
@@ -178,6 +178,13 @@ typedef struct {
     unsigned    started:1;
     unsigned    text:1;         /* the open block is text */
 } ngx_http_llm_openai_stream_t;
+
+/* token-copying rewrites of the common shapes (ngx_http_llm_rewrite.c) */
+ngx_int_t ngx_http_llm_rewrite_openai_request(u_char *body, size_t len,
+    int64_t default_max_tokens, u_char **out, u_char *end, u_char **rest);
+ngx_int_t ngx_http_llm_rewrite_anthropic_response(u_char *body, size_t len,
+    int64_t created, ngx_http_llm_stream_usage_t *usage, u_char **out,
+    u_char *end);
 
 /* the Anthropic surface (ngx_http_llm_anthropic_surface.c) */
 cJSON *ngx_http_llm_anthropic_request_to_canon(cJSON *req,

@@ -299,6 +299,8 @@ typedef struct {
     /* translation: the request rendered for the provider's dialect (a
      * cJSON document), once, when some candidate speaks another dialect */
     void                          *rendered;
+    ngx_str_t                      rendered_tail; /* or rewritten: after
+                                                   * '{"model":MODEL' */
     void                          *tr_stream;  /* a translated stream */
     u_char                        *tr_out;     /* its events, reused */
     size_t                         tr_size;

@@ -9,6 +9,7 @@
 #include <ngx_http.h>
 #include "ngx_http_llm_module.h"
 #include "ngx_http_llm_canon.h"
+#include "ngx_http_llm_json.h"
 
 
 /*
@@ -37,6 +38,8 @@ static void ngx_http_llm_translate_usage(ngx_http_llm_ctx_t *ctx,
 ngx_int_t
 ngx_http_llm_translate_prepare(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
 {
+    u_char                    *p, *last, *rest;
+    size_t                     size;
     cJSON                     *doc, *canon, *rendered;
     ngx_uint_t                 i, n, need, openai;
     ngx_pool_cleanup_t        *cln;
@@ -84,6 +87,34 @@ ngx_http_llm_translate_prepare(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
         return NGX_OK;
     }
 
+    lmcf = ngx_http_get_module_main_conf(r, ngx_http_llm_module);
+
+    /* the common shapes are rewritten without a document */
+
+    if (openai) {
+        size = 2 * ctx->body.len + 1024;
+
+        p = ngx_pnalloc(r->pool, size);
+        if (p == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        last = p;
+
+        if (ngx_http_llm_rewrite_openai_request(ctx->body.data,
+                                        ctx->body.len,
+                                        (int64_t) lmcf->default_max_tokens,
+                                        &last, p + size, &rest)
+            == NGX_OK)
+        {
+            ctx->rendered_tail.data = rest;
+            ctx->rendered_tail.len = last - rest;
+            return NGX_OK;
+        }
+
+        ngx_pfree(r->pool, p);
+    }
+
     ngx_memzero(&err, sizeof(ngx_http_llm_tr_err_t));
 
     doc = cJSON_ParseWithLength((char *) ctx->body.data, ctx->body.len);
@@ -108,8 +139,6 @@ ngx_http_llm_translate_prepare(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
      * Rendered once, here, to find what the provider's dialect cannot
      * take; each attempt only names its model in it.
      */
-
-    lmcf = ngx_http_get_module_main_conf(r, ngx_http_llm_module);
 
     if (openai) {
         rendered = ngx_http_llm_canon_to_anthropic_request(canon,
@@ -165,29 +194,58 @@ ngx_int_t
 ngx_http_llm_translate_request(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
     ngx_http_llm_candidate_t *c, ngx_chain_t ***ll, off_t *len)
 {
-    u_char       *model;
+    u_char       *model, *p;
     cJSON        *m;
     ngx_str_t     body;
     ngx_chain_t  *cl;
 
-    model = ngx_pnalloc(r->pool, c->model.len + 1);
-    if (model == NULL) {
-        return NGX_ERROR;
-    }
+    if (ctx->rendered_tail.data) {
+        /* '{"model":"MODEL"' and the rewritten rest */
+        body.data = ngx_pnalloc(r->pool, sizeof("{\"model\":\"\"") - 1
+                                         + ngx_http_llm_json_escape_len(
+                                               c->model.data, c->model.len));
+        if (body.data == NULL) {
+            return NGX_ERROR;
+        }
 
-    (void) ngx_cpystrn(model, c->model.data, c->model.len + 1);
+        p = ngx_http_llm_cpystr(body.data, "{\"model\":\"");
+        p = ngx_http_llm_json_escape(p, c->model.data, c->model.len);
+        *p++ = '"';
+        body.len = p - body.data;
 
-    m = cJSON_CreateString((char *) model);
+        cl = ngx_http_llm_translate_chain(r, &body);
+        if (cl == NULL) {
+            return NGX_ERROR;
+        }
 
-    if (m == NULL
-        || !cJSON_ReplaceItemInObjectCaseSensitive(ctx->rendered, "model", m))
-    {
-        cJSON_Delete(m);
-        return NGX_ERROR;
-    }
+        **ll = cl;
+        *ll = &cl->next;
+        *len += body.len;
 
-    if (ngx_http_llm_translate_out(r, ctx->rendered, &body, 0) != NGX_OK) {
-        return NGX_ERROR;
+        body = ctx->rendered_tail;
+
+    } else {
+        model = ngx_pnalloc(r->pool, c->model.len + 1);
+        if (model == NULL) {
+            return NGX_ERROR;
+        }
+
+        (void) ngx_cpystrn(model, c->model.data, c->model.len + 1);
+
+        m = cJSON_CreateString((char *) model);
+
+        if (m == NULL
+            || !cJSON_ReplaceItemInObjectCaseSensitive(ctx->rendered,
+                                                       "model", m))
+        {
+            cJSON_Delete(m);
+            return NGX_ERROR;
+        }
+
+        if (ngx_http_llm_translate_out(r, ctx->rendered, &body, 0) != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
     }
 
     cl = ngx_http_llm_translate_chain(r, &body);
@@ -213,15 +271,46 @@ ngx_int_t
 ngx_http_llm_translate_response(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
     ngx_uint_t status, u_char *data, size_t len, ngx_chain_t **out)
 {
-    cJSON                  *doc, *canon, *resp, *usage;
-    ngx_int_t               rc;
-    ngx_str_t               body;
-    const char             *msg, *code;
-    ngx_http_llm_tr_err_t   err;
+    u_char                       *p;
+    size_t                        size;
+    cJSON                        *doc, *canon, *resp, *usage;
+    ngx_int_t                     rc;
+    ngx_str_t                     body;
+    const char                   *msg, *code;
+    ngx_http_llm_tr_err_t         err;
+    ngx_http_llm_stream_usage_t   u;
 
     ngx_memzero(&err, sizeof(ngx_http_llm_tr_err_t));
     canon = NULL;
     resp = NULL;
+
+    /* a text answer is rewritten without a document */
+
+    if (status < NGX_HTTP_BAD_REQUEST && len <= NGX_HTTP_LLM_MAX_RESPONSE
+        && ctx->lcf->gateway == NGX_HTTP_LLM_DIALECT_OPENAI)
+    {
+        size = 2 * len + 1024;
+
+        body.data = ngx_pnalloc(r->pool, size);
+        if (body.data == NULL) {
+            return NGX_ERROR;
+        }
+
+        p = body.data;
+        ngx_memzero(&u, sizeof(ngx_http_llm_stream_usage_t));
+
+        if (ngx_http_llm_rewrite_anthropic_response(data, len, ngx_time(), &u,
+                                                    &p, body.data + size - 1)
+            == NGX_OK)
+        {
+            *p++ = '\n';
+            body.len = p - body.data;
+            ngx_http_llm_translate_usage(ctx, &u);
+            goto send;
+        }
+
+        ngx_pfree(r->pool, body.data);
+    }
 
     doc = (len && len <= NGX_HTTP_LLM_MAX_RESPONSE)
           ? cJSON_ParseWithLength((char *) data, len) : NULL;

@@ -13,10 +13,13 @@
  * Any bytes as a client's request (OpenAI's and Anthropic's), as either
  * provider's response or error, and as either provider's stream: every
  * translator must refuse or translate, never crash, overflow or leak.
+ * The token-copying rewrites must agree with the canonical path whenever
+ * they accept an input (a crash otherwise).
  */
 
 
 static void fuzz_print(cJSON *out);
+static void fuzz_agree(cJSON *slow, u_char *fast, size_t len);
 
 
 int
@@ -24,8 +27,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char                             *s, *nl;
     size_t                            n;
-    u_char                            buf[4096], *o;
-    cJSON                            *doc, *canon;
+    u_char                            buf[4096], *o, *rest;
+    cJSON                            *doc, *canon, *out;
+    static u_char                     big[65536];
     const char                       *msg, *code;
     ngx_http_llm_tr_err_t             err;
     ngx_http_llm_openai_stream_t      os;
@@ -57,6 +61,36 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     doc = cJSON_ParseWithLength((const char *) data, size);
     if (doc == NULL) {
         return 0;
+    }
+
+    o = big;
+
+    if (ngx_http_llm_rewrite_openai_request((u_char *) data, size, 1024, &o,
+                                            big + sizeof(big), &rest)
+        == NGX_OK)
+    {
+        ngx_memzero(&err, sizeof(err));
+        canon = ngx_http_llm_openai_request_to_canon(doc, &err);
+        out = canon ? ngx_http_llm_canon_to_anthropic_request(canon, 1024,
+                                                              &err)
+                    : NULL;
+        fuzz_agree(out, big, o - big);
+        cJSON_Delete(out);
+        cJSON_Delete(canon);
+    }
+
+    o = big;
+
+    if (ngx_http_llm_rewrite_anthropic_response((u_char *) data, size, 1, &u,
+                                                &o, big + sizeof(big))
+        == NGX_OK)
+    {
+        ngx_memzero(&err, sizeof(err));
+        canon = ngx_http_llm_anthropic_response_to_canon(doc, &err);
+        out = canon ? ngx_http_llm_canon_to_openai_response(canon, 1) : NULL;
+        fuzz_agree(out, big, o - big);
+        cJSON_Delete(out);
+        cJSON_Delete(canon);
     }
 
     ngx_memzero(&err, sizeof(err));
@@ -113,4 +147,27 @@ fuzz_print(cJSON *out)
     s = out ? cJSON_PrintUnformatted(out) : NULL;
     cJSON_free(s);
     cJSON_Delete(out);
+}
+
+
+static void
+fuzz_agree(cJSON *slow, u_char *fast, size_t len)
+{
+    char   *s;
+    cJSON  *a, *b;
+
+    /* printed and parsed again: raw integers become numbers */
+    s = slow ? cJSON_PrintUnformatted(slow) : NULL;
+    a = s ? cJSON_Parse(s) : NULL;
+    b = cJSON_ParseWithLength((char *) fast, len);
+
+    if (a == NULL || b == NULL || !cJSON_Compare(a, b, 1)) {
+        fprintf(stderr, "fast: %.*s\nslow: %s\n", (int) len, fast,
+                s ? s : "(refused)");
+        abort();
+    }
+
+    cJSON_free(s);
+    cJSON_Delete(a);
+    cJSON_Delete(b);
 }
