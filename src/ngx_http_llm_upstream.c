@@ -1315,6 +1315,8 @@ ngx_http_llm_abort_request(ngx_http_request_t *r)
 static void
 ngx_http_llm_finalize_request(ngx_http_request_t *r, ngx_int_t rc)
 {
+    uint64_t              t0;
+    ngx_int_t             tr;
     ngx_str_t             ev;
     ngx_buf_t            *b;
     ngx_uint_t            status;
@@ -1348,10 +1350,15 @@ ngx_http_llm_finalize_request(ngx_http_request_t *r, ngx_int_t rc)
     if (ctx->translate && !ctx->sse && !r->header_only
         && !r->connection->error)
     {
-        if (ngx_http_llm_translate_response(r, ctx, u->headers_in.status_n,
-                                            ctx->resp, ctx->resp_len,
-                                            &u->out_bufs)
-            != NGX_OK
+        t0 = ngx_http_llm_ns();
+
+        tr = ngx_http_llm_translate_response(r, ctx, u->headers_in.status_n,
+                                             ctx->resp, ctx->resp_len,
+                                             &u->out_bufs);
+
+        ngx_http_llm_overhead(ctx, t0);
+
+        if (tr != NGX_OK
             || ngx_http_output_filter(r, u->out_bufs) == NGX_ERROR)
         {
             ngx_http_llm_govern_settle(ctx);
