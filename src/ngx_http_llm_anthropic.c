@@ -549,14 +549,12 @@ failed:
  * room.
  */
 
-static ngx_int_t ngx_http_llm_stream_head(ngx_http_llm_anthropic_stream_t *st,
-    u_char **out, u_char *end);
 static void ngx_http_llm_stream_usage(ngx_http_llm_stream_usage_t *u,
     ngx_http_llm_json_value_t *usage);
 
 
 ngx_int_t
-ngx_http_llm_anthropic_stream_event(ngx_http_llm_anthropic_stream_t *st,
+ngx_http_llm_anthropic_stream_event(ngx_http_llm_chunks_t *st,
     u_char *data, size_t len, u_char **out, u_char *end)
 {
     const char                 *finish;
@@ -602,7 +600,7 @@ ngx_http_llm_anthropic_stream_event(ngx_http_llm_anthropic_stream_t *st,
         st->started = 1;
         st->tool = -1;
 
-        if (ngx_http_llm_stream_head(st, out, end) != NGX_OK) {
+        if (ngx_http_llm_openai_chunk_head(st, out, end) != NGX_OK) {
             return NGX_ERROR;
         }
 
@@ -632,7 +630,7 @@ ngx_http_llm_anthropic_stream_event(ngx_http_llm_anthropic_stream_t *st,
 
         st->tool = st->tools++;
 
-        if (ngx_http_llm_stream_head(st, out, end) != NGX_OK) {
+        if (ngx_http_llm_openai_chunk_head(st, out, end) != NGX_OK) {
             return NGX_ERROR;
         }
 
@@ -679,7 +677,7 @@ ngx_http_llm_anthropic_stream_event(ngx_http_llm_anthropic_stream_t *st,
 
             st->usage.streamed += v.end - v.start - 2;
 
-            if (ngx_http_llm_stream_head(st, out, end) != NGX_OK) {
+            if (ngx_http_llm_openai_chunk_head(st, out, end) != NGX_OK) {
                 return NGX_ERROR;
             }
 
@@ -700,7 +698,7 @@ ngx_http_llm_anthropic_stream_event(ngx_http_llm_anthropic_stream_t *st,
 
             st->usage.streamed += v.end - v.start - 2;
 
-            if (ngx_http_llm_stream_head(st, out, end) != NGX_OK) {
+            if (ngx_http_llm_openai_chunk_head(st, out, end) != NGX_OK) {
                 return NGX_ERROR;
             }
 
@@ -743,7 +741,7 @@ ngx_http_llm_anthropic_stream_event(ngx_http_llm_anthropic_stream_t *st,
                                                   ngx_http_llm_anthropic_stops,
                                                   "end"));
 
-        if (ngx_http_llm_stream_head(st, out, end) != NGX_OK) {
+        if (ngx_http_llm_openai_chunk_head(st, out, end) != NGX_OK) {
             return NGX_ERROR;
         }
 
@@ -756,32 +754,7 @@ ngx_http_llm_anthropic_stream_event(ngx_http_llm_anthropic_stream_t *st,
     }
 
     if (is("message_stop")) {
-        if (st->include_usage) {
-            /* the usage chunk, as OpenAI sends it when asked */
-            ngx_http_llm_put("data: {\"id\":");
-            ngx_http_llm_put_str(st->id, st->id_len);
-            ngx_http_llm_put(",\"object\":\"chat.completion.chunk\","
-                             "\"created\":");
-            ngx_http_llm_put_int(st->created);
-            ngx_http_llm_put(",\"model\":");
-            ngx_http_llm_put_str(st->model, st->model_len);
-            ngx_http_llm_put(",\"choices\":[],\"usage\":"
-                             "{\"prompt_tokens\":");
-            ngx_http_llm_put_int(st->usage.input + st->usage.cache_read
-                                 + st->usage.cache_write);
-            ngx_http_llm_put(",\"completion_tokens\":");
-            ngx_http_llm_put_int(st->usage.output);
-            ngx_http_llm_put(",\"total_tokens\":");
-            ngx_http_llm_put_int(st->usage.input + st->usage.cache_read
-                                 + st->usage.cache_write + st->usage.output);
-            ngx_http_llm_put(",\"prompt_tokens_details\":"
-                             "{\"cached_tokens\":");
-            ngx_http_llm_put_int(st->usage.cache_read);
-            ngx_http_llm_put("}}}\n\n");
-        }
-
-        ngx_http_llm_put("data: [DONE]\n\n");
-        return NGX_DONE;
+        return ngx_http_llm_openai_chunk_end(st, out, end);
     }
 
     if (is("error")) {
@@ -887,38 +860,6 @@ ngx_http_llm_anthropic_stream_observe(ngx_http_llm_stream_usage_t *u,
     {
         return NGX_DONE;
     }
-
-    return NGX_OK;
-}
-
-
-/*
- * 'data: {"id":..,"object":..,"created":..,"model":..,
- * "choices":[{"index":0,"delta":'
- */
-
-static ngx_int_t
-ngx_http_llm_stream_head(ngx_http_llm_anthropic_stream_t *st, u_char **out,
-    u_char *end)
-{
-    ngx_http_llm_put("data: {\"id\":");
-
-    if (st->id_len) {
-        ngx_http_llm_put_str(st->id, st->id_len);
-
-    } else {
-        ngx_http_llm_put("\"chatcmpl-llm\"");
-    }
-
-    ngx_http_llm_put(",\"object\":\"chat.completion.chunk\",\"created\":");
-    ngx_http_llm_put_int(st->created);
-
-    if (st->model_len) {
-        ngx_http_llm_put(",\"model\":");
-        ngx_http_llm_put_str(st->model, st->model_len);
-    }
-
-    ngx_http_llm_put(",\"choices\":[{\"index\":0,\"delta\":");
 
     return NGX_OK;
 }

@@ -242,9 +242,10 @@ ngx_http_llm_canon_drop(ngx_http_llm_tr_err_t *err, const char *name)
 
 
 /*
- * A provider's error document, either dialect: OpenAI's {"error":
- * {"message", "type", "code"}} or Anthropic's {"type": "error", "error":
- * {"type", "message"}}.  The code is the most specific name it gives.
+ * A provider's error document, any dialect: OpenAI's {"error":
+ * {"message", "type", "code"}}, Anthropic's {"type": "error", "error":
+ * {"type", "message"}}, Google's.  The code is the most specific name it
+ * gives.
  */
 
 ngx_int_t
@@ -260,6 +261,11 @@ ngx_http_llm_provider_error(cJSON *doc, const char **message,
 
     if (*code == NULL) {
         *code = ngx_http_llm_canon_str(e, "type");
+    }
+
+    if (*code == NULL) {
+        /* Google's {"code": 400, "message", "status": "INVALID_ARGUMENT"} */
+        *code = ngx_http_llm_canon_str(e, "status");
     }
 
     if (*message == NULL && cJSON_IsString(e)) {

@@ -132,8 +132,8 @@ cJSON *ngx_http_llm_openai_response_to_canon(cJSON *resp,
     ngx_http_llm_tr_err_t *err);
 
 /*
- * A Messages stream turned into chat.completion.chunk events, one provider
- * event at a time; the state is all a stream keeps (bounded).
+ * Another dialect's stream turned into chat.completion.chunk events, one
+ * provider event at a time; the state is all a stream keeps (bounded).
  */
 typedef struct {
     u_char      id[160];        /* JSON string tokens, quotes included */
@@ -146,11 +146,17 @@ typedef struct {
     ngx_int_t   tools;          /* tool calls so far */
     unsigned    include_usage:1;
     unsigned    started:1;
-} ngx_http_llm_anthropic_stream_t;
+    unsigned    finished:1;     /* the finish_reason chunk is out */
+} ngx_http_llm_chunks_t;
+
+ngx_int_t ngx_http_llm_openai_chunk_head(ngx_http_llm_chunks_t *st,
+    u_char **out, u_char *end);
+ngx_int_t ngx_http_llm_openai_chunk_end(ngx_http_llm_chunks_t *st,
+    u_char **out, u_char *end);
 
 /* Anthropic messages (ngx_http_llm_anthropic.c) */
 ngx_int_t ngx_http_llm_anthropic_stream_event(
-    ngx_http_llm_anthropic_stream_t *st, u_char *data, size_t len,
+    ngx_http_llm_chunks_t *st, u_char *data, size_t len,
     u_char **out, u_char *end);
 cJSON *ngx_http_llm_canon_to_anthropic_request(cJSON *canon,
     int64_t default_max_tokens, ngx_http_llm_tr_err_t *err);
@@ -178,6 +184,17 @@ typedef struct {
     unsigned    started:1;
     unsigned    text:1;         /* the open block is text */
 } ngx_http_llm_openai_stream_t;
+
+/* Gemini generateContent (ngx_http_llm_gemini.c) */
+extern const char *const  ngx_http_llm_gemini_finish[][2];
+cJSON *ngx_http_llm_canon_to_gemini_request(cJSON *canon,
+    ngx_http_llm_tr_err_t *err);
+cJSON *ngx_http_llm_gemini_response_to_canon(cJSON *resp,
+    ngx_http_llm_tr_err_t *err);
+ngx_int_t ngx_http_llm_gemini_stream_event(ngx_http_llm_chunks_t *st,
+    u_char *data, size_t len, u_char **out, u_char *end);
+ngx_int_t ngx_http_llm_gemini_stream_end(ngx_http_llm_chunks_t *st,
+    u_char **out, u_char *end);
 
 /* token-copying rewrites of the common shapes (ngx_http_llm_rewrite.c) */
 ngx_int_t ngx_http_llm_rewrite_openai_request(u_char *body, size_t len,

@@ -296,13 +296,17 @@ ngx_http_llm_provider_cmd(ngx_conf_t *cf, ngx_command_t *dummy, void *conf)
         } else if (ngx_strcmp(value[1].data, "azure") == 0) {
             pr->type = NGX_HTTP_LLM_PROVIDER_AZURE;
 
+        } else if (ngx_strcmp(value[1].data, "gemini") == 0) {
+            pr->type = NGX_HTTP_LLM_PROVIDER_GEMINI;
+
         } else if (ngx_strcmp(value[1].data, "mock") == 0) {
             pr->type = NGX_HTTP_LLM_PROVIDER_MOCK;
 
         } else {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                                "invalid provider type \"%V\", allowed: "
-                               "openai, anthropic, azure, mock", &value[1]);
+                               "openai, anthropic, azure, gemini, mock",
+                               &value[1]);
             return NGX_CONF_ERROR;
         }
 

@@ -17,11 +17,14 @@
 
 #define NGX_HTTP_LLM_DIALECT_OPENAI       1
 #define NGX_HTTP_LLM_DIALECT_ANTHROPIC    2
+#define NGX_HTTP_LLM_DIALECT_GEMINI       3
+#define NGX_HTTP_LLM_DIALECTS             4    /* array size, by dialect */
 
 #define NGX_HTTP_LLM_PROVIDER_OPENAI      1
 #define NGX_HTTP_LLM_PROVIDER_MOCK        2
 #define NGX_HTTP_LLM_PROVIDER_ANTHROPIC   3
 #define NGX_HTTP_LLM_PROVIDER_AZURE       4
+#define NGX_HTTP_LLM_PROVIDER_GEMINI      5
 
 #define NGX_HTTP_LLM_ENDPOINT_CHAT        1
 #define NGX_HTTP_LLM_ENDPOINT_EMBEDDINGS  2
@@ -63,7 +66,9 @@ ngx_http_llm_clock_ns(void)
 /* the dialect a provider speaks */
 #define ngx_http_llm_provider_dialect(pr)                                    \
     ((pr)->type == NGX_HTTP_LLM_PROVIDER_ANTHROPIC                           \
-     ? NGX_HTTP_LLM_DIALECT_ANTHROPIC : NGX_HTTP_LLM_DIALECT_OPENAI)
+     ? NGX_HTTP_LLM_DIALECT_ANTHROPIC                                        \
+     : (pr)->type == NGX_HTTP_LLM_PROVIDER_GEMINI                            \
+     ? NGX_HTTP_LLM_DIALECT_GEMINI : NGX_HTTP_LLM_DIALECT_OPENAI)
 
 /* copies a string literal, its length counted by the compiler */
 #define ngx_http_llm_cpystr(p, s)  ngx_cpymem(p, s, sizeof(s) - 1)
@@ -296,10 +301,11 @@ typedef struct {
     ngx_uint_t                     keepalive_hit;
     ngx_msec_t                     retry_after; /* from the provider */
 
-    /* translation: the request rendered for the provider's dialect (a
+    /* translation: the request rendered for each provider dialect (a
      * cJSON document), once, when some candidate speaks another dialect */
-    void                          *rendered;
-    ngx_str_t                      rendered_tail; /* or rewritten: after
+    void                          *rendered[NGX_HTTP_LLM_DIALECTS];
+    ngx_str_t                      rendered_tail; /* or rewritten for
+                                                   * Anthropic: after
                                                    * '{"model":MODEL' */
     void                          *tr_stream;  /* a translated stream */
     u_char                        *tr_out;     /* its events, reused */
@@ -550,6 +556,8 @@ ngx_int_t ngx_http_llm_translate_event(ngx_http_llm_ctx_t *ctx,
     ngx_str_t *data, ngx_str_t *out);
 ngx_int_t ngx_http_llm_translate_observe(ngx_http_llm_ctx_t *ctx,
     ngx_str_t *data);
+ngx_int_t ngx_http_llm_translate_end(ngx_http_llm_ctx_t *ctx,
+    ngx_str_t *out);
 
 /* mock provider (ngx_http_llm_mock.c) */
 ngx_int_t ngx_http_llm_mock_start(ngx_http_request_t *r,

@@ -31,6 +31,8 @@ static ngx_int_t ngx_http_llm_openai_render_content(cJSON *parts, cJSON *m,
     ngx_uint_t join, ngx_http_llm_tr_err_t *err, int i);
 static ngx_int_t ngx_http_llm_openai_copy(cJSON *from, cJSON *to,
     const char *name);
+static ngx_int_t ngx_http_llm_openai_chunk_ids(ngx_http_llm_chunks_t *st,
+    u_char **out, u_char *end);
 
 
 /* OpenAI's finish_reason in the canonical model's words */
@@ -1299,4 +1301,83 @@ failed:
     cJSON_Delete(canon);
 
     return NULL;
+}
+
+
+/*
+ * Streams of chat.completion.chunk events written from another dialect's
+ * stream: 'data: {"id":..,"object":..,"created":..,"model":..,
+ * "choices":[{"index":0,"delta":' for a chunk of a choice, and the end:
+ * the usage chunk if the client asked for it, then [DONE].
+ */
+
+ngx_int_t
+ngx_http_llm_openai_chunk_head(ngx_http_llm_chunks_t *st, u_char **out,
+    u_char *end)
+{
+    if (ngx_http_llm_openai_chunk_ids(st, out, end) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    ngx_http_llm_put("{\"index\":0,\"delta\":");
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_http_llm_openai_chunk_end(ngx_http_llm_chunks_t *st, u_char **out,
+    u_char *end)
+{
+    ngx_http_llm_stream_usage_t  *u;
+
+    u = &st->usage;
+
+    if (st->include_usage) {
+        if (ngx_http_llm_openai_chunk_ids(st, out, end) != NGX_OK) {
+            return NGX_ERROR;
+        }
+
+        ngx_http_llm_put("],\"usage\":{\"prompt_tokens\":");
+        ngx_http_llm_put_int(u->input + u->cache_read + u->cache_write);
+        ngx_http_llm_put(",\"completion_tokens\":");
+        ngx_http_llm_put_int(u->output);
+        ngx_http_llm_put(",\"total_tokens\":");
+        ngx_http_llm_put_int(u->input + u->cache_read + u->cache_write
+                             + u->output);
+        ngx_http_llm_put(",\"prompt_tokens_details\":{\"cached_tokens\":");
+        ngx_http_llm_put_int(u->cache_read);
+        ngx_http_llm_put("}}}\n\n");
+    }
+
+    ngx_http_llm_put("data: [DONE]\n\n");
+
+    return NGX_DONE;
+}
+
+
+static ngx_int_t
+ngx_http_llm_openai_chunk_ids(ngx_http_llm_chunks_t *st, u_char **out,
+    u_char *end)
+{
+    ngx_http_llm_put("data: {\"id\":");
+
+    if (st->id_len) {
+        ngx_http_llm_put_str(st->id, st->id_len);
+
+    } else {
+        ngx_http_llm_put("\"chatcmpl-llm\"");
+    }
+
+    ngx_http_llm_put(",\"object\":\"chat.completion.chunk\",\"created\":");
+    ngx_http_llm_put_int(st->created);
+
+    if (st->model_len) {
+        ngx_http_llm_put(",\"model\":");
+        ngx_http_llm_put_str(st->model, st->model_len);
+    }
+
+    ngx_http_llm_put(",\"choices\":[");
+
+    return NGX_OK;
 }

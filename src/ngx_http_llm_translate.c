@@ -16,7 +16,9 @@
  * Requests and responses between dialects, through the canonical model
  * (ngx_http_llm_canon.h), for the attempts whose provider speaks another
  * dialect than the client.  Same-dialect attempts never come here, but
- * for the usage of an Anthropic stream or answer passed through.
+ * for the usage of an Anthropic stream or answer passed through.  The
+ * pairs: the OpenAI surface served by Anthropic and Gemini, the Anthropic
+ * surface served by OpenAI-dialect providers and (not streaming) Gemini.
  */
 
 
@@ -27,6 +29,8 @@ static ngx_chain_t *ngx_http_llm_translate_chain(ngx_http_request_t *r,
     ngx_str_t *body);
 static void ngx_http_llm_translate_usage(ngx_http_llm_ctx_t *ctx,
     ngx_http_llm_stream_usage_t *u);
+static ngx_int_t ngx_http_llm_translate_buffer(ngx_http_llm_ctx_t *ctx,
+    size_t size, u_char **p, u_char **end);
 
 
 /*
@@ -41,35 +45,40 @@ ngx_http_llm_translate_prepare(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
     u_char                    *p, *last, *rest;
     size_t                     size;
     cJSON                     *doc, *canon, *rendered;
-    ngx_uint_t                 i, n, need, openai;
+    ngx_uint_t                 i, n, d, need;
     ngx_pool_cleanup_t        *cln;
-    ngx_http_llm_provider_t   *pr;
+    ngx_http_llm_provider_t   *pr, *named[NGX_HTTP_LLM_DIALECTS];
     ngx_http_llm_tr_err_t      err;
     ngx_http_llm_main_conf_t  *lmcf;
 
     need = 0;
     pr = NULL;
-    openai = (ctx->lcf->gateway == NGX_HTTP_LLM_DIALECT_OPENAI);
 
     for (i = 0, n = 0; i < ctx->ncandidates; i++) {
-        if (ngx_http_llm_provider_dialect(ctx->candidates[i].provider)
-            == ctx->lcf->gateway)
-        {
+        pr = ctx->candidates[i].provider;
+        d = ngx_http_llm_provider_dialect(pr);
+
+        if (d == ctx->lcf->gateway) {
             ctx->candidates[n++] = ctx->candidates[i];
             continue;
         }
 
-        pr = ctx->candidates[i].provider;
-
-        /* Anthropic has no embeddings */
-        if (ctx->endpoint != NGX_HTTP_LLM_ENDPOINT_CHAT) {
+        /*
+         * Only OpenAI has embeddings; a Gemini stream is translated for
+         * the OpenAI surface only, so far.
+         */
+        if (ctx->endpoint != NGX_HTTP_LLM_ENDPOINT_CHAT
+            || (d == NGX_HTTP_LLM_DIALECT_GEMINI && ctx->stream
+                && ctx->lcf->gateway != NGX_HTTP_LLM_DIALECT_OPENAI))
+        {
             ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                            "llm: provider \"%V\" skipped: no translation "
                            "for this request", &pr->name);
             continue;
         }
 
-        need = 1;
+        need |= 1 << d;
+        named[d] = pr;
         ctx->candidates[n++] = ctx->candidates[i];
     }
 
@@ -78,20 +87,22 @@ ngx_http_llm_translate_prepare(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
     if (n == 0) {
         return ngx_http_llm_error(r, NGX_HTTP_BAD_REQUEST,
                                   "unsupported_translation",
-                                  "The provider \"%V\" speaks Anthropic's "
-                                  "Messages API, which has no embeddings.",
-                                  &pr->name);
+                                  "The provider \"%V\" speaks another API, "
+                                  "which cannot serve this request%s.",
+                                  &pr->name,
+                                  ctx->endpoint == NGX_HTTP_LLM_ENDPOINT_CHAT
+                                  ? " as a stream yet" : " (no embeddings)");
     }
 
-    if (!need) {
+    if (need == 0) {
         return NGX_OK;
     }
 
     lmcf = ngx_http_get_module_main_conf(r, ngx_http_llm_module);
 
-    /* the common shapes are rewritten without a document */
+    /* the common shapes are rewritten for Anthropic without a document */
 
-    if (openai) {
+    if (need & (1 << NGX_HTTP_LLM_DIALECT_ANTHROPIC)) {
         size = 2 * ctx->body.len + 1024;
 
         p = ngx_pnalloc(r->pool, size);
@@ -109,10 +120,15 @@ ngx_http_llm_translate_prepare(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
         {
             ctx->rendered_tail.data = rest;
             ctx->rendered_tail.len = last - rest;
-            return NGX_OK;
-        }
+            need &= ~(1 << NGX_HTTP_LLM_DIALECT_ANTHROPIC);
 
-        ngx_pfree(r->pool, p);
+        } else {
+            ngx_pfree(r->pool, p);
+        }
+    }
+
+    if (need == 0) {
+        return NGX_OK;
     }
 
     ngx_memzero(&err, sizeof(ngx_http_llm_tr_err_t));
@@ -122,7 +138,7 @@ ngx_http_llm_translate_prepare(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
     if (doc == NULL) {
         canon = NULL;
 
-    } else if (openai) {
+    } else if (ctx->lcf->gateway == NGX_HTTP_LLM_DIALECT_OPENAI) {
         canon = ngx_http_llm_openai_request_to_canon(doc, &err);
 
     } else {
@@ -136,39 +152,56 @@ ngx_http_llm_translate_prepare(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
     }
 
     /*
-     * Rendered once, here, to find what the provider's dialect cannot
-     * take; each attempt only names its model in it.
+     * Rendered once per dialect, here, to find what a provider's dialect
+     * cannot take; each attempt only names its model in it.
      */
 
-    if (openai) {
-        rendered = ngx_http_llm_canon_to_anthropic_request(canon,
+    for (d = 1; d < NGX_HTTP_LLM_DIALECTS; d++) {
+        if (!(need & (1 << d))) {
+            continue;
+        }
+
+        pr = named[d];
+
+        switch (d) {
+
+        case NGX_HTTP_LLM_DIALECT_ANTHROPIC:
+            rendered = ngx_http_llm_canon_to_anthropic_request(canon,
                                          (int64_t) lmcf->default_max_tokens,
                                          &err);
+            break;
 
-    } else {
-        rendered = ngx_http_llm_canon_to_openai_request(canon, &err);
+        case NGX_HTTP_LLM_DIALECT_GEMINI:
+            rendered = ngx_http_llm_canon_to_gemini_request(canon, &err);
+            break;
+
+        default: /* NGX_HTTP_LLM_DIALECT_OPENAI */
+            rendered = ngx_http_llm_canon_to_openai_request(canon, &err);
+        }
+
+        if (rendered == NULL) {
+            cJSON_Delete(canon);
+            goto invalid;
+        }
+
+        cln = ngx_pool_cleanup_add(r->pool, 0);
+        if (cln == NULL) {
+            cJSON_Delete(rendered);
+            cJSON_Delete(canon);
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        cln->handler = ngx_http_llm_translate_cleanup;
+        cln->data = rendered;
+        ctx->rendered[d] = rendered;
     }
 
     cJSON_Delete(canon);
-
-    if (rendered == NULL) {
-        goto invalid;
-    }
 
     if (err.dropped[0]) {
         ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                        "llm: left out in translation: %s", err.dropped);
     }
-
-    cln = ngx_pool_cleanup_add(r->pool, 0);
-    if (cln == NULL) {
-        cJSON_Delete(rendered);
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    cln->handler = ngx_http_llm_translate_cleanup;
-    cln->data = rendered;
-    ctx->rendered = rendered;
 
     return NGX_OK;
 
@@ -195,11 +228,15 @@ ngx_http_llm_translate_request(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
     ngx_http_llm_candidate_t *c, ngx_chain_t ***ll, off_t *len)
 {
     u_char       *model, *p;
-    cJSON        *m;
+    cJSON        *m, *doc;
     ngx_str_t     body;
+    ngx_uint_t    d;
     ngx_chain_t  *cl;
 
-    if (ctx->rendered_tail.data) {
+    d = ngx_http_llm_provider_dialect(c->provider);
+    doc = ctx->rendered[d];
+
+    if (d == NGX_HTTP_LLM_DIALECT_ANTHROPIC && ctx->rendered_tail.data) {
         /* '{"model":"MODEL"' and the rewritten rest */
         body.data = ngx_pnalloc(r->pool, sizeof("{\"model\":\"\"") - 1
                                          + ngx_http_llm_json_escape_len(
@@ -225,25 +262,26 @@ ngx_http_llm_translate_request(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
         body = ctx->rendered_tail;
 
     } else {
-        model = ngx_pnalloc(r->pool, c->model.len + 1);
-        if (model == NULL) {
-            return NGX_ERROR;
+        /* Gemini names the model in the URL */
+        if (d != NGX_HTTP_LLM_DIALECT_GEMINI) {
+            model = ngx_pnalloc(r->pool, c->model.len + 1);
+            if (model == NULL) {
+                return NGX_ERROR;
+            }
+
+            (void) ngx_cpystrn(model, c->model.data, c->model.len + 1);
+
+            m = cJSON_CreateString((char *) model);
+
+            if (m == NULL
+                || !cJSON_ReplaceItemInObjectCaseSensitive(doc, "model", m))
+            {
+                cJSON_Delete(m);
+                return NGX_ERROR;
+            }
         }
 
-        (void) ngx_cpystrn(model, c->model.data, c->model.len + 1);
-
-        m = cJSON_CreateString((char *) model);
-
-        if (m == NULL
-            || !cJSON_ReplaceItemInObjectCaseSensitive(ctx->rendered,
-                                                       "model", m))
-        {
-            cJSON_Delete(m);
-            return NGX_ERROR;
-        }
-
-        if (ngx_http_llm_translate_out(r, ctx->rendered, &body, 0) != NGX_OK)
-        {
+        if (ngx_http_llm_translate_out(r, doc, &body, 0) != NGX_OK) {
             return NGX_ERROR;
         }
     }
@@ -287,7 +325,9 @@ ngx_http_llm_translate_response(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
     /* a text answer is rewritten without a document */
 
     if (status < NGX_HTTP_BAD_REQUEST && len <= NGX_HTTP_LLM_MAX_RESPONSE
-        && ctx->lcf->gateway == NGX_HTTP_LLM_DIALECT_OPENAI)
+        && ctx->lcf->gateway == NGX_HTTP_LLM_DIALECT_OPENAI
+        && ngx_http_llm_provider_dialect(ctx->provider)
+           == NGX_HTTP_LLM_DIALECT_ANTHROPIC)
     {
         size = 2 * len + 1024;
 
@@ -336,10 +376,19 @@ ngx_http_llm_translate_response(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
     }
 
     if (doc) {
-        canon = (ngx_http_llm_provider_dialect(ctx->provider)
-                 == NGX_HTTP_LLM_DIALECT_ANTHROPIC)
-                ? ngx_http_llm_anthropic_response_to_canon(doc, &err)
-                : ngx_http_llm_openai_response_to_canon(doc, &err);
+        switch (ngx_http_llm_provider_dialect(ctx->provider)) {
+
+        case NGX_HTTP_LLM_DIALECT_ANTHROPIC:
+            canon = ngx_http_llm_anthropic_response_to_canon(doc, &err);
+            break;
+
+        case NGX_HTTP_LLM_DIALECT_GEMINI:
+            canon = ngx_http_llm_gemini_response_to_canon(doc, &err);
+            break;
+
+        default: /* NGX_HTTP_LLM_DIALECT_OPENAI */
+            canon = ngx_http_llm_openai_response_to_canon(doc, &err);
+        }
     }
 
     cJSON_Delete(doc);
@@ -447,60 +496,38 @@ ngx_int_t
 ngx_http_llm_translate_event(ngx_http_llm_ctx_t *ctx, ngx_str_t *data,
     ngx_str_t *out)
 {
-    u_char                           *p;
-    size_t                            size;
-    ngx_int_t                         rc;
-    ngx_uint_t                        openai;
-    ngx_http_llm_openai_stream_t     *os;
-    ngx_http_llm_anthropic_stream_t  *as;
+    u_char                        *p, *end;
+    ngx_int_t                      rc;
+    ngx_http_llm_chunks_t         *cs;
+    ngx_http_llm_openai_stream_t  *os;
 
-    openai = (ctx->lcf->gateway == NGX_HTTP_LLM_DIALECT_OPENAI);
-
-    if (ctx->tr_stream == NULL) {
-        ctx->tr_stream = ngx_pcalloc(ctx->request->pool,
-                                   openai
-                                   ? sizeof(ngx_http_llm_anthropic_stream_t)
-                                   : sizeof(ngx_http_llm_openai_stream_t));
-        if (ctx->tr_stream == NULL) {
-            return NGX_ERROR;
-        }
-
-        if (openai) {
-            as = ctx->tr_stream;
-            as->created = ngx_time();
-            as->include_usage = ctx->include_usage;
-        }
+    /* the data's tokens, escaped at most, and the events around them */
+    if (ngx_http_llm_translate_buffer(ctx, 2 * data->len + 1024, &p, &end)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
     }
 
-    /* the data's tokens, plus the events around them, id and model twice */
-    size = data->len + 2 * (sizeof(as->id) + sizeof(as->model)) + 1024;
+    switch (ngx_http_llm_provider_dialect(ctx->provider)) {
 
-    if (size > ctx->tr_size) {
-        if (ctx->tr_out) {
-            ngx_pfree(ctx->request->pool, ctx->tr_out);
-        }
+    case NGX_HTTP_LLM_DIALECT_ANTHROPIC:
+        cs = ctx->tr_stream;
+        rc = ngx_http_llm_anthropic_stream_event(cs, data->data, data->len,
+                                                 &p, end);
+        ngx_http_llm_translate_usage(ctx, &cs->usage);
+        break;
 
-        ctx->tr_size = ngx_max(size, 4096);
-        ctx->tr_out = ngx_palloc(ctx->request->pool, ctx->tr_size);
+    case NGX_HTTP_LLM_DIALECT_GEMINI:
+        cs = ctx->tr_stream;
+        rc = ngx_http_llm_gemini_stream_event(cs, data->data, data->len,
+                                              &p, end);
+        ngx_http_llm_translate_usage(ctx, &cs->usage);
+        break;
 
-        if (ctx->tr_out == NULL) {
-            return NGX_ERROR;
-        }
-    }
-
-    p = ctx->tr_out;
-
-    if (openai) {
-        as = ctx->tr_stream;
-        rc = ngx_http_llm_anthropic_stream_event(as, data->data, data->len,
-                                                 &p, ctx->tr_out
-                                                     + ctx->tr_size);
-        ngx_http_llm_translate_usage(ctx, &as->usage);
-
-    } else {
+    default: /* NGX_HTTP_LLM_DIALECT_OPENAI, for the Anthropic surface */
         os = ctx->tr_stream;
         rc = ngx_http_llm_openai_stream_event(os, data->data, data->len,
-                                              &p, ctx->tr_out + ctx->tr_size);
+                                              &p, end);
         ngx_http_llm_translate_usage(ctx, &os->usage);
     }
 
@@ -516,6 +543,87 @@ ngx_http_llm_translate_event(ngx_http_llm_ctx_t *ctx, ngx_str_t *data,
     out->len = p - ctx->tr_out;
 
     return (rc == NGX_OK) ? NGX_OK : NGX_DONE;
+}
+
+
+/*
+ * The provider's body ended: the last events of a stream whose dialect
+ * has no end marker (Gemini).  NGX_DECLINED: nothing to add, the stream
+ * had its own end or is broken.
+ */
+
+ngx_int_t
+ngx_http_llm_translate_end(ngx_http_llm_ctx_t *ctx, ngx_str_t *out)
+{
+    u_char  *p, *end;
+
+    if (!ctx->translate || !ctx->sse || ctx->done_seen
+        || ctx->tr_stream == NULL
+        || ngx_http_llm_provider_dialect(ctx->provider)
+           != NGX_HTTP_LLM_DIALECT_GEMINI
+        || ngx_http_llm_translate_buffer(ctx, 1024, &p, &end) != NGX_OK
+        || ngx_http_llm_gemini_stream_end(ctx->tr_stream, &p, end)
+           != NGX_DONE)
+    {
+        return NGX_DECLINED;
+    }
+
+    out->data = ctx->tr_out;
+    out->len = p - ctx->tr_out;
+
+    return NGX_OK;
+}
+
+
+/* the stream's state on its first event, and its reused output buffer */
+
+static ngx_int_t
+ngx_http_llm_translate_buffer(ngx_http_llm_ctx_t *ctx, size_t size,
+    u_char **p, u_char **end)
+{
+    ngx_http_llm_chunks_t  *cs;
+
+    if (ctx->tr_stream == NULL) {
+        if (ctx->lcf->gateway == NGX_HTTP_LLM_DIALECT_OPENAI) {
+            cs = ngx_pcalloc(ctx->request->pool,
+                             sizeof(ngx_http_llm_chunks_t));
+            if (cs == NULL) {
+                return NGX_ERROR;
+            }
+
+            cs->created = ngx_time();
+            cs->include_usage = ctx->include_usage;
+            ctx->tr_stream = cs;
+
+        } else {
+            ctx->tr_stream = ngx_pcalloc(ctx->request->pool,
+                                       sizeof(ngx_http_llm_openai_stream_t));
+            if (ctx->tr_stream == NULL) {
+                return NGX_ERROR;
+            }
+        }
+    }
+
+    /* the state's id and model are written twice at most */
+    size += 4 * sizeof(((ngx_http_llm_chunks_t *) 0)->id);
+
+    if (size > ctx->tr_size) {
+        if (ctx->tr_out) {
+            ngx_pfree(ctx->request->pool, ctx->tr_out);
+        }
+
+        ctx->tr_size = ngx_max(size, 4096);
+        ctx->tr_out = ngx_palloc(ctx->request->pool, ctx->tr_size);
+
+        if (ctx->tr_out == NULL) {
+            return NGX_ERROR;
+        }
+    }
+
+    *p = ctx->tr_out;
+    *end = ctx->tr_out + ctx->tr_size;
+
+    return NGX_OK;
 }
 
 

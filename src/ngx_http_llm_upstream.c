@@ -23,6 +23,8 @@ static ngx_int_t ngx_http_llm_peer_set_session(ngx_peer_connection_t *pc,
 static void ngx_http_llm_peer_save_session(ngx_peer_connection_t *pc,
     void *data);
 #endif
+static ngx_int_t ngx_http_llm_gemini_path(ngx_http_request_t *r,
+    ngx_http_llm_ctx_t *ctx, ngx_http_llm_candidate_t *c, ngx_str_t *path);
 static ngx_int_t ngx_http_llm_azure_path(ngx_http_request_t *r,
     ngx_http_llm_candidate_t *c, ngx_str_t *path);
 static ngx_int_t ngx_http_llm_build_request(ngx_http_request_t *r,
@@ -42,6 +44,8 @@ static ngx_int_t ngx_http_llm_first_event(ngx_http_request_t *r);
 static void ngx_http_llm_abort_request(ngx_http_request_t *r);
 static void ngx_http_llm_finalize_request(ngx_http_request_t *r,
     ngx_int_t rc);
+static ngx_int_t ngx_http_llm_send_event(ngx_http_request_t *r,
+    ngx_str_t *ev);
 static void ngx_http_llm_attempts_error(ngx_http_request_t *r,
     ngx_http_llm_ctx_t *ctx, ngx_int_t rc);
 
@@ -662,6 +666,44 @@ ngx_http_llm_azure_path(ngx_http_request_t *r, ngx_http_llm_candidate_t *c,
 }
 
 
+/*
+ * Gemini names the model and the method in the path:
+ * /models/{model}:generateContent, or :streamGenerateContent?alt=sse.
+ */
+
+static ngx_int_t
+ngx_http_llm_gemini_path(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
+    ngx_http_llm_candidate_t *c, ngx_str_t *path)
+{
+    u_char  *p;
+
+    p = ngx_pnalloc(r->pool, sizeof("/models/:streamGenerateContent?alt=sse")
+                             - 1 + c->model.len
+                             + 2 * ngx_escape_uri(NULL, c->model.data,
+                                                  c->model.len,
+                                                  NGX_ESCAPE_ARGS));
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    path->data = p;
+    p = ngx_http_llm_cpystr(p, "/models/");
+    p = (u_char *) ngx_escape_uri(p, c->model.data, c->model.len,
+                                  NGX_ESCAPE_ARGS);
+
+    if (ctx->stream) {
+        p = ngx_http_llm_cpystr(p, ":streamGenerateContent?alt=sse");
+
+    } else {
+        p = ngx_http_llm_cpystr(p, ":generateContent");
+    }
+
+    path->len = p - path->data;
+
+    return NGX_OK;
+}
+
+
 static ngx_int_t
 ngx_http_llm_build_request(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
     ngx_http_llm_candidate_t *c)
@@ -686,6 +728,11 @@ ngx_http_llm_build_request(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
 
     } else if (pr->type == NGX_HTTP_LLM_PROVIDER_ANTHROPIC) {
         ngx_str_set(&path, "/messages");
+
+    } else if (pr->type == NGX_HTTP_LLM_PROVIDER_GEMINI) {
+        if (ngx_http_llm_gemini_path(r, ctx, c, &path) != NGX_OK) {
+            return NGX_ERROR;
+        }
 
     } else if (ctx->endpoint == NGX_HTTP_LLM_ENDPOINT_EMBEDDINGS) {
         ngx_str_set(&path, "/embeddings");
@@ -756,7 +803,9 @@ ngx_http_llm_build_request(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
 
     } else if (key && key->len) {
         b->last = ngx_sprintf(b->last,
-                              pr->type == NGX_HTTP_LLM_PROVIDER_AZURE
+                              pr->type == NGX_HTTP_LLM_PROVIDER_GEMINI
+                              ? "x-goog-api-key: %V\r\n"
+                              : pr->type == NGX_HTTP_LLM_PROVIDER_AZURE
                               ? "api-key: %V\r\n"
                               : "Authorization: Bearer %V\r\n", key);
     }
@@ -1318,9 +1367,7 @@ ngx_http_llm_finalize_request(ngx_http_request_t *r, ngx_int_t rc)
     uint64_t              t0;
     ngx_int_t             tr;
     ngx_str_t             ev;
-    ngx_buf_t            *b;
     ngx_uint_t            status;
-    ngx_chain_t           out;
     ngx_http_upstream_t  *u;
     ngx_http_llm_ctx_t   *ctx;
 
@@ -1368,6 +1415,19 @@ ngx_http_llm_finalize_request(ngx_http_request_t *r, ngx_int_t rc)
         u->out_bufs = NULL;
     }
 
+    /* a stream whose dialect has no end marker ends with its body */
+    if (ctx->sse && !ctx->done_seen && rc == NGX_OK && u->length <= 0
+        && !r->header_only && !r->connection->error
+        && ngx_http_llm_translate_end(ctx, &ev) == NGX_OK)
+    {
+        ctx->done_seen = 1;
+
+        if (ngx_http_llm_send_event(r, &ev) == NGX_ERROR) {
+            ngx_http_llm_govern_settle(ctx);
+            return;
+        }
+    }
+
     /* a stream that gave no usage (cut, or a provider that omits it) */
     if (ctx->sse && ctx->status.code == NGX_HTTP_OK) {
         ngx_http_llm_openai_estimate(ctx);
@@ -1410,26 +1470,38 @@ ngx_http_llm_finalize_request(ngx_http_request_t *r, ngx_int_t rc)
         return;
     }
 
-    b = ngx_calloc_buf(r->pool);
-    if (b == NULL) {
-        return;
-    }
-
-    b->pos = ev.data;
-    b->last = ev.data + ev.len;
-    b->memory = 1;
-    b->flush = 1;
-
-    out.buf = b;
-    out.next = NULL;
-
-    if (ngx_http_output_filter(r, &out) == NGX_ERROR || rc == NGX_OK) {
+    if (ngx_http_llm_send_event(r, &ev) == NGX_ERROR || rc == NGX_OK) {
         /* on a clean end core sends the last chunk itself */
         return;
     }
 
     /* end the response cleanly: the error event is the last word */
     (void) ngx_http_send_special(r, NGX_HTTP_LAST);
+}
+
+
+/* events the gateway adds to a stream, flushed at once */
+
+static ngx_int_t
+ngx_http_llm_send_event(ngx_http_request_t *r, ngx_str_t *ev)
+{
+    ngx_buf_t    *b;
+    ngx_chain_t   out;
+
+    b = ngx_calloc_buf(r->pool);
+    if (b == NULL) {
+        return NGX_ERROR;
+    }
+
+    b->pos = ev->data;
+    b->last = ev->data + ev->len;
+    b->memory = 1;
+    b->flush = 1;
+
+    out.buf = b;
+    out.next = NULL;
+
+    return ngx_http_output_filter(r, &out);
 }
 
 

@@ -33,12 +33,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char                       *msg, *code;
     ngx_http_llm_tr_err_t             err;
     ngx_http_llm_openai_stream_t      os;
-    ngx_http_llm_anthropic_stream_t   as;
+    ngx_http_llm_chunks_t             as, gs;
     ngx_http_llm_stream_usage_t       u;
 
     /* the bytes as streams' events, one per line, into a small buffer */
     ngx_memzero(&as, sizeof(as));
     ngx_memzero(&os, sizeof(os));
+    ngx_memzero(&gs, sizeof(gs));
     ngx_memzero(&u, sizeof(u));
     as.include_usage = 1;
 
@@ -52,10 +53,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         o = buf;
         (void) ngx_http_llm_openai_stream_event(&os, (u_char *) s, n, &o,
                                                 buf + sizeof(buf));
+        o = buf;
+        (void) ngx_http_llm_gemini_stream_event(&gs, (u_char *) s, n, &o,
+                                                buf + sizeof(buf));
         (void) ngx_http_llm_anthropic_stream_observe(&u, (u_char *) s, n);
         s += n;
     }
 
+    o = buf;
+    (void) ngx_http_llm_gemini_stream_end(&gs, &o, buf + sizeof(buf));
     (void) ngx_http_llm_anthropic_usage((u_char *) data, size, &u);
 
     doc = cJSON_ParseWithLength((const char *) data, size);
@@ -100,6 +106,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fuzz_print(ngx_http_llm_canon_to_anthropic_request(canon, 1024,
                                                            &err));
         fuzz_print(ngx_http_llm_canon_to_openai_request(canon, &err));
+        fuzz_print(ngx_http_llm_canon_to_gemini_request(canon, &err));
         cJSON_Delete(canon);
     }
 
@@ -110,6 +117,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fuzz_print(ngx_http_llm_canon_to_openai_request(canon, &err));
         fuzz_print(ngx_http_llm_canon_to_anthropic_request(canon, 1024,
                                                            &err));
+        fuzz_print(ngx_http_llm_canon_to_gemini_request(canon, &err));
+        cJSON_Delete(canon);
+    }
+
+    ngx_memzero(&err, sizeof(err));
+    canon = ngx_http_llm_gemini_response_to_canon(doc, &err);
+
+    if (canon) {
+        fuzz_print(ngx_http_llm_canon_to_openai_response(canon, 1));
+        fuzz_print(ngx_http_llm_canon_to_anthropic_response(canon, &err));
         cJSON_Delete(canon);
     }
 

@@ -313,7 +313,7 @@ main(void)
         u_char                           buf[8192], *o;
         ngx_int_t                        rc;
         ngx_uint_t                       i;
-        ngx_http_llm_anthropic_stream_t  st;
+        ngx_http_llm_chunks_t  st;
 
         static const char  *text[] = {
             "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_1nZ\","

@@ -1,0 +1,171 @@
+
+/*
+ * Copyright (C) ngx_http_llm_module authors
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include "ngx_http_llm_canon.h"
+#include "unit.h"
+
+
+/* OpenAI request -> canonical -> Gemini request, printed compactly */
+
+static char *
+to_gemini(const char *in, ngx_http_llm_tr_err_t *e)
+{
+    char   *s;
+    cJSON  *req, *canon, *out;
+
+    ngx_memzero(e, sizeof(ngx_http_llm_tr_err_t));
+    s = NULL;
+    out = NULL;
+
+    req = cJSON_Parse(in);
+    canon = ngx_http_llm_openai_request_to_canon(req, e);
+
+    if (canon) {
+        out = ngx_http_llm_canon_to_gemini_request(canon, e);
+    }
+
+    if (out) {
+        s = cJSON_PrintUnformatted(out);
+    }
+
+    cJSON_Delete(req);
+    cJSON_Delete(canon);
+    cJSON_Delete(out);
+
+    return s;
+}
+
+
+/* Gemini response -> canonical -> OpenAI response */
+
+static char *
+to_openai(const char *in, ngx_http_llm_tr_err_t *e)
+{
+    char   *s;
+    cJSON  *resp, *canon, *out;
+
+    ngx_memzero(e, sizeof(ngx_http_llm_tr_err_t));
+    s = NULL;
+    out = NULL;
+
+    resp = cJSON_Parse(in);
+    canon = ngx_http_llm_gemini_response_to_canon(resp, e);
+
+    if (canon) {
+        out = ngx_http_llm_canon_to_openai_response(canon, 1);
+    }
+
+    if (out) {
+        s = cJSON_PrintUnformatted(out);
+    }
+
+    cJSON_Delete(resp);
+    cJSON_Delete(canon);
+    cJSON_Delete(out);
+
+    return s;
+}
+
+
+static int
+same(char *got, const char *want)
+{
+    int  ok;
+
+    ok = got && strcmp(got, want) == 0;
+
+    if (!ok) {
+        fprintf(stderr, "got:  %s\nwant: %s\n", got ? got : "(null)", want);
+    }
+
+    free(got);
+
+    return ok;
+}
+
+
+int
+main(void)
+{
+    u_char                  buf[2048], *o;
+    ngx_int_t               rc;
+    const char             *in;
+    ngx_http_llm_tr_err_t   e;
+    ngx_http_llm_chunks_t   st;
+
+    /* a named tool choice; an error result; the user is left out */
+    CHECK(same(to_gemini(
+        "{\"model\":\"g\",\"user\":\"u\",\"tool_choice\":{\"type\":"
+        "\"function\",\"function\":{\"name\":\"f\"}},\"tools\":[{\"type\":"
+        "\"function\",\"function\":{\"name\":\"f\"}}],\"messages\":["
+        "{\"role\":\"assistant\",\"tool_calls\":[{\"id\":\"c1\",\"type\":"
+        "\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"{}\"}}]},"
+        "{\"role\":\"tool\",\"tool_call_id\":\"c1\",\"content\":\"boom\"}]}",
+        &e),
+        "{\"contents\":[{\"role\":\"model\",\"parts\":[{\"functionCall\":"
+        "{\"name\":\"f\",\"args\":{}}}]},{\"role\":\"user\",\"parts\":"
+        "[{\"functionResponse\":{\"response\":{\"content\":\"boom\"},"
+        "\"name\":\"f\"}}]}],\"tools\":[{\"functionDeclarations\":[{\"name\":"
+        "\"f\",\"parametersJsonSchema\":{\"type\":\"object\",\"properties\":"
+        "{}}}]}],\"toolConfig\":{\"functionCallingConfig\":"
+        "{\"allowedFunctionNames\":[\"f\"],\"mode\":\"ANY\"}}}"));
+    CHECK(strcmp(e.dropped, "user") == 0);
+
+    /* arguments that are not an object, no message at all */
+    CHECK(to_gemini("{\"model\":\"g\",\"messages\":[{\"role\":\"assistant\","
+                    "\"tool_calls\":[{\"id\":\"c\",\"type\":\"function\","
+                    "\"function\":{\"name\":\"f\",\"arguments\":\"[1]\"}}]}]}",
+                    &e) == NULL
+          && strcmp(e.msg, "the arguments of tool call \"c\" are not a JSON "
+                    "object") == 0);
+    CHECK(to_gemini("{\"model\":\"g\",\"messages\":[{\"role\":\"system\","
+                    "\"content\":\"s\"}]}", &e) == NULL
+          && strcmp(e.msg, "at least one user or assistant message is "
+                    "needed") == 0);
+
+    /* a blocked prompt: no candidates, a refusal */
+    CHECK(same(to_openai("{\"promptFeedback\":{\"blockReason\":\"SAFETY\"},"
+                         "\"usageMetadata\":{\"promptTokenCount\":4}}", &e),
+               "{\"id\":\"chatcmpl-llm\",\"object\":\"chat.completion\","
+               "\"created\":1,\"choices\":[{\"index\":0,\"message\":"
+               "{\"role\":\"assistant\",\"content\":\"\"},\"finish_reason\":"
+               "\"content_filter\"}],\"usage\":{\"prompt_tokens\":4,"
+               "\"completion_tokens\":0,\"total_tokens\":4,"
+               "\"prompt_tokens_details\":{\"cached_tokens\":0}}}"));
+    CHECK(to_openai("{\"candidates\":[{\"content\":{\"parts\":"
+                    "[{\"functionCall\":{\"args\":{}}}]}}]}", &e) == NULL
+          && strcmp(e.msg, "a functionCall needs a name and args as an "
+                    "object") == 0);
+    CHECK(to_openai("[]", &e) == NULL
+          && strcmp(e.msg, "not a GenerateContentResponse") == 0);
+
+    /* streams: no end before a start; the usage counts thoughts */
+    ngx_memzero(&st, sizeof(st));
+    o = buf;
+    CHECK(ngx_http_llm_gemini_stream_end(&st, &o, buf + sizeof(buf))
+          == NGX_ERROR);
+
+    in = "{\"candidates\":[],\"usageMetadata\":{\"promptTokenCount\":10,"
+         "\"cachedContentTokenCount\":4,\"candidatesTokenCount\":3,"
+         "\"thoughtsTokenCount\":2}}";
+    o = buf;
+    rc = ngx_http_llm_gemini_stream_event(&st, (u_char *) in, strlen(in), &o,
+                                          buf + sizeof(buf));
+    CHECK(rc == NGX_OK && st.usage.input == 6 && st.usage.cache_read == 4
+          && st.usage.output == 5 && st.usage.seen);
+
+    o = buf;
+    CHECK(ngx_http_llm_gemini_stream_event(&st, (u_char *) "{\"error\":{}}",
+                                           12, &o, buf + sizeof(buf))
+          == NGX_DECLINED);
+    CHECK(ngx_http_llm_gemini_stream_event(&st, (u_char *) "nope", 4, &o,
+                                           buf + sizeof(buf))
+          == NGX_ERROR);
+
+    UNIT_DONE("gemini");
+}
