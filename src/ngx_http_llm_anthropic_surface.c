@@ -15,7 +15,7 @@
  * The Anthropic Messages dialect as the client's (llm_gateway anthropic):
  * its requests parsed into the canonical model, answers rendered from it,
  * and chat completion chunks of an OpenAI-dialect provider turned into
- * the Messages event sequence.
+ * the Messages event sequence; a Gemini stream too.
  */
 
 
@@ -26,14 +26,21 @@ static ngx_int_t ngx_http_llm_anthropic_in_tools(cJSON *req, cJSON *canon,
 static ngx_int_t ngx_http_llm_anthropic_in_fields(cJSON *req, cJSON *canon,
     ngx_http_llm_tr_err_t *err);
 static ngx_int_t ngx_http_llm_openai_stream_close(
-    ngx_http_llm_openai_stream_t *st, u_char **out, u_char *end);
+    ngx_http_llm_messages_t *st, u_char **out, u_char *end);
 static ngx_int_t ngx_http_llm_openai_stream_open(
-    ngx_http_llm_openai_stream_t *st, u_char **out, u_char *end);
-static ngx_int_t ngx_http_llm_openai_stream_tools(
-    ngx_http_llm_openai_stream_t *st, ngx_http_llm_json_value_t *calls,
+    ngx_http_llm_messages_t *st, u_char **out, u_char *end);
+static ngx_int_t ngx_http_llm_messages_tools(
+    ngx_http_llm_messages_t *st, ngx_http_llm_json_value_t *calls,
     u_char **out, u_char *end);
 static ngx_int_t ngx_http_llm_openai_stream_end(
-    ngx_http_llm_openai_stream_t *st, u_char **out, u_char *end);
+    ngx_http_llm_messages_t *st, u_char **out, u_char *end);
+static ngx_int_t ngx_http_llm_messages_text(ngx_http_llm_messages_t *st,
+    ngx_http_llm_json_value_t *text, u_char **out, u_char *end);
+static ngx_int_t ngx_http_llm_messages_tool(ngx_http_llm_messages_t *st,
+    ngx_http_llm_json_value_t *id, ngx_http_llm_json_value_t *name,
+    u_char **out, u_char *end);
+static ngx_int_t ngx_http_llm_messages_json(ngx_http_llm_messages_t *st,
+    u_char *p, size_t n, ngx_uint_t escape, u_char **out, u_char *end);
 
 
 cJSON *
@@ -662,7 +669,7 @@ failed:
  */
 
 ngx_int_t
-ngx_http_llm_openai_stream_event(ngx_http_llm_openai_stream_t *st,
+ngx_http_llm_openai_stream_event(ngx_http_llm_messages_t *st,
     u_char *data, size_t len, u_char **out, u_char *end)
 {
     int64_t                     n, cached;
@@ -773,37 +780,14 @@ ngx_http_llm_openai_stream_event(ngx_http_llm_openai_stream_t *st,
              || ngx_http_llm_json_get(&delta, "refusal", &d) == NGX_OK)
             && d.type == NGX_HTTP_LLM_JSON_STRING && d.end - d.start > 2)
         {
-            if (!st->text) {
-                if (ngx_http_llm_openai_stream_close(st, out, end) != NGX_OK)
-                {
-                    return NGX_ERROR;
-                }
-
-                st->block = st->blocks++;
-                st->text = 1;
-
-                ngx_http_llm_put("event: content_block_start\ndata: "
-                                 "{\"type\":\"content_block_start\","
-                                 "\"index\":");
-                ngx_http_llm_put_int(st->block);
-                ngx_http_llm_put(",\"content_block\":{\"type\":\"text\","
-                                 "\"text\":\"\"}}\n\n");
+            if (ngx_http_llm_messages_text(st, &d, out, end) != NGX_OK) {
+                return NGX_ERROR;
             }
-
-            st->usage.streamed += d.end - d.start - 2;
-
-            ngx_http_llm_put("event: content_block_delta\ndata: "
-                             "{\"type\":\"content_block_delta\",\"index\":");
-            ngx_http_llm_put_int(st->block);
-            ngx_http_llm_put(",\"delta\":{\"type\":\"text_delta\","
-                             "\"text\":");
-            ngx_http_llm_put_tok(&d);
-            ngx_http_llm_put("}}\n\n");
         }
 
         if (ngx_http_llm_json_get(&delta, "tool_calls", &d) == NGX_OK
             && d.type == NGX_HTTP_LLM_JSON_ARRAY
-            && ngx_http_llm_openai_stream_tools(st, &d, out, end) != NGX_OK)
+            && ngx_http_llm_messages_tools(st, &d, out, end) != NGX_OK)
         {
             return NGX_ERROR;
         }
@@ -830,7 +814,7 @@ ngx_http_llm_openai_stream_event(ngx_http_llm_openai_stream_t *st,
 /* tool call deltas: a new call opens a tool_use block */
 
 static ngx_int_t
-ngx_http_llm_openai_stream_tools(ngx_http_llm_openai_stream_t *st,
+ngx_http_llm_messages_tools(ngx_http_llm_messages_t *st,
     ngx_http_llm_json_value_t *calls, u_char **out, u_char *end)
 {
     int64_t                     index;
@@ -858,24 +842,18 @@ ngx_http_llm_openai_stream_tools(ngx_http_llm_openai_stream_t *st,
         {
             if (fn.type != NGX_HTTP_LLM_JSON_OBJECT
                 || ngx_http_llm_json_get(&fn, "name", &name) != NGX_OK
-                || name.type != NGX_HTTP_LLM_JSON_STRING
-                || ngx_http_llm_openai_stream_close(st, out, end) != NGX_OK)
+                || name.type != NGX_HTTP_LLM_JSON_STRING)
             {
                 return NGX_ERROR;
             }
 
-            st->block = st->blocks++;
-            st->tool = index;
+            if (ngx_http_llm_messages_tool(st, &id, &name, out, end)
+                != NGX_OK)
+            {
+                return NGX_ERROR;
+            }
 
-            ngx_http_llm_put("event: content_block_start\ndata: "
-                             "{\"type\":\"content_block_start\",\"index\":");
-            ngx_http_llm_put_int(st->block);
-            ngx_http_llm_put(",\"content_block\":{\"type\":\"tool_use\","
-                             "\"id\":");
-            ngx_http_llm_put_tok(&id);
-            ngx_http_llm_put(",\"name\":");
-            ngx_http_llm_put_tok(&name);
-            ngx_http_llm_put(",\"input\":{}}}\n\n");
+            st->tool = index;
 
         } else if (st->text || st->block < 0 || st->tool != index) {
             /* arguments for a call that never began */
@@ -890,25 +868,289 @@ ngx_http_llm_openai_stream_tools(ngx_http_llm_openai_stream_t *st,
             continue;
         }
 
-        st->usage.streamed += args.end - args.start - 2;
-
-        ngx_http_llm_put("event: content_block_delta\ndata: "
-                         "{\"type\":\"content_block_delta\",\"index\":");
-        ngx_http_llm_put_int(st->block);
-        ngx_http_llm_put(",\"delta\":{\"type\":\"input_json_delta\","
-                         "\"partial_json\":");
-        ngx_http_llm_put_tok(&args);
-        ngx_http_llm_put("}}\n\n");
+        if (ngx_http_llm_messages_json(st, args.start, args.end - args.start,
+                                       0, out, end)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
     }
 
     return NGX_OK;
 }
 
 
+/* text: a text block opened if none is, and a text_delta of the token */
+
+static ngx_int_t
+ngx_http_llm_messages_text(ngx_http_llm_messages_t *st,
+    ngx_http_llm_json_value_t *text, u_char **out, u_char *end)
+{
+    if (!st->text) {
+        if (ngx_http_llm_openai_stream_close(st, out, end) != NGX_OK) {
+            return NGX_ERROR;
+        }
+
+        st->block = st->blocks++;
+        st->text = 1;
+
+        ngx_http_llm_put("event: content_block_start\ndata: "
+                         "{\"type\":\"content_block_start\",\"index\":");
+        ngx_http_llm_put_int(st->block);
+        ngx_http_llm_put(",\"content_block\":{\"type\":\"text\","
+                         "\"text\":\"\"}}\n\n");
+    }
+
+    st->usage.streamed += text->end - text->start - 2;
+
+    ngx_http_llm_put("event: content_block_delta\ndata: "
+                     "{\"type\":\"content_block_delta\",\"index\":");
+    ngx_http_llm_put_int(st->block);
+    ngx_http_llm_put(",\"delta\":{\"type\":\"text_delta\",\"text\":");
+    ngx_http_llm_put_tok(text);
+    ngx_http_llm_put("}}\n\n");
+
+    return NGX_OK;
+}
+
+
+/* a tool_use block, its id and name given as JSON string tokens */
+
+static ngx_int_t
+ngx_http_llm_messages_tool(ngx_http_llm_messages_t *st,
+    ngx_http_llm_json_value_t *id, ngx_http_llm_json_value_t *name,
+    u_char **out, u_char *end)
+{
+    if (ngx_http_llm_openai_stream_close(st, out, end) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    st->block = st->blocks++;
+
+    ngx_http_llm_put("event: content_block_start\ndata: "
+                     "{\"type\":\"content_block_start\",\"index\":");
+    ngx_http_llm_put_int(st->block);
+    ngx_http_llm_put(",\"content_block\":{\"type\":\"tool_use\",\"id\":");
+    ngx_http_llm_put_tok(id);
+    ngx_http_llm_put(",\"name\":");
+    ngx_http_llm_put_tok(name);
+    ngx_http_llm_put(",\"input\":{}}}\n\n");
+
+    return NGX_OK;
+}
+
+
+/*
+ * An input_json_delta: a JSON string token, or (escape) JSON text to be
+ * escaped into one.
+ */
+
+static ngx_int_t
+ngx_http_llm_messages_json(ngx_http_llm_messages_t *st, u_char *p, size_t n,
+    ngx_uint_t escape, u_char **out, u_char *end)
+{
+    st->usage.streamed += escape ? n : n - 2;
+
+    ngx_http_llm_put("event: content_block_delta\ndata: "
+                     "{\"type\":\"content_block_delta\",\"index\":");
+    ngx_http_llm_put_int(st->block);
+    ngx_http_llm_put(",\"delta\":{\"type\":\"input_json_delta\","
+                     "\"partial_json\":");
+
+    if (escape) {
+        if ((size_t) (end - *out) < ngx_http_llm_json_escape_len(p, n) + 2) {
+            return NGX_ERROR;
+        }
+
+        *(*out)++ = '"';
+        *out = ngx_http_llm_json_escape(*out, p, n);
+        *(*out)++ = '"';
+
+    } else {
+        ngx_http_llm_put_str(p, n);
+    }
+
+    ngx_http_llm_put("}}\n\n");
+
+    return NGX_OK;
+}
+
+
+/*
+ * One event of a Gemini stream (a whole GenerateContentResponse) as
+ * Messages events: text into text blocks, each function call a whole
+ * tool_use block.  Gemini sends no end marker: the stream's end is
+ * ngx_http_llm_gemini_messages_end(), at the end of the body.
+ */
+
+ngx_int_t
+ngx_http_llm_gemini_messages_event(ngx_http_llm_messages_t *st,
+    u_char *data, size_t len, u_char **out, u_char *end)
+{
+    u_char                      id[32];
+    ngx_http_llm_json_value_t   doc, v, cands, cand, content, parts, part;
+    ngx_http_llm_json_value_t   fc, name, args, idv, e;
+
+    if (ngx_http_llm_json_document(data, data + len, &doc) != NGX_OK
+        || doc.type != NGX_HTTP_LLM_JSON_OBJECT)
+    {
+        return NGX_ERROR;
+    }
+
+    if (ngx_http_llm_json_get(&doc, "error", &e) == NGX_OK) {
+        ngx_http_llm_put("event: error\ndata: {\"type\":\"error\",\"error\":"
+                         "{\"type\":\"api_error\",\"message\":");
+
+        if (ngx_http_llm_json_get(&e, "message", &v) == NGX_OK
+            && v.type == NGX_HTTP_LLM_JSON_STRING)
+        {
+            ngx_http_llm_put_tok(&v);
+
+        } else {
+            ngx_http_llm_put("\"The provider's stream failed.\"");
+        }
+
+        ngx_http_llm_put("}}\n\n");
+        return NGX_DECLINED;
+    }
+
+    if (!st->started) {
+        if (ngx_http_llm_json_get(&doc, "responseId", &v) == NGX_OK
+            && v.type == NGX_HTTP_LLM_JSON_STRING
+            && (size_t) (v.end - v.start) <= sizeof(st->id))
+        {
+            st->id_len = v.end - v.start;
+            ngx_memcpy(st->id, v.start, st->id_len);
+        }
+
+        if (ngx_http_llm_json_get(&doc, "modelVersion", &v) == NGX_OK
+            && v.type == NGX_HTTP_LLM_JSON_STRING
+            && (size_t) (v.end - v.start) <= sizeof(st->model))
+        {
+            st->model_len = v.end - v.start;
+            ngx_memcpy(st->model, v.start, st->model_len);
+        }
+
+        if (ngx_http_llm_openai_stream_open(st, out, end) != NGX_OK) {
+            return NGX_ERROR;
+        }
+    }
+
+    if (ngx_http_llm_json_get(&doc, "usageMetadata", &v) == NGX_OK) {
+        ngx_http_llm_gemini_usage(&st->usage, &v);
+    }
+
+    if (ngx_http_llm_json_get(&doc, "candidates", &cands) != NGX_OK
+        || cands.type != NGX_HTTP_LLM_JSON_ARRAY)
+    {
+        return NGX_OK;
+    }
+
+    cand.end = cands.start + 1;
+
+    if (ngx_http_llm_json_array_next(&cands, &cand) != NGX_OK) {
+        return NGX_OK;
+    }
+
+    if (ngx_http_llm_json_get(&cand, "content", &content) == NGX_OK
+        && ngx_http_llm_json_get(&content, "parts", &parts) == NGX_OK
+        && parts.type == NGX_HTTP_LLM_JSON_ARRAY)
+    {
+        for (part.end = parts.start + 1;
+             ngx_http_llm_json_array_next(&parts, &part) == NGX_OK;
+             /* void */)
+        {
+            if (ngx_http_llm_json_get(&part, "thought", &v) == NGX_OK
+                && v.type == NGX_HTTP_LLM_JSON_TRUE)
+            {
+                continue;
+            }
+
+            if (ngx_http_llm_json_get(&part, "text", &v) == NGX_OK
+                && v.type == NGX_HTTP_LLM_JSON_STRING)
+            {
+                if (v.end - v.start > 2
+                    && ngx_http_llm_messages_text(st, &v, out, end) != NGX_OK)
+                {
+                    return NGX_ERROR;
+                }
+
+                continue;
+            }
+
+            if (ngx_http_llm_json_get(&part, "functionCall", &fc) != NGX_OK) {
+                continue;
+            }
+
+            if (ngx_http_llm_json_get(&fc, "name", &name) != NGX_OK
+                || name.type != NGX_HTTP_LLM_JSON_STRING)
+            {
+                return NGX_ERROR;
+            }
+
+            if (ngx_http_llm_json_get(&fc, "args", &args) != NGX_OK) {
+                args.start = (u_char *) "{}";
+                args.end = args.start + 2;
+
+            } else if (args.type != NGX_HTTP_LLM_JSON_OBJECT) {
+                return NGX_ERROR;
+            }
+
+            /* the ids Gemini does not give: the same as whole answers */
+            idv.start = id;
+            idv.end = id + snprintf((char *) id, sizeof(id), "\"call_%d\"",
+                                    (int) st->calls++);
+
+            if (ngx_http_llm_messages_tool(st, &idv, &name, out, end)
+                != NGX_OK
+                || ngx_http_llm_messages_json(st, args.start,
+                                              args.end - args.start, 1,
+                                              out, end)
+                   != NGX_OK
+                || ngx_http_llm_openai_stream_close(st, out, end) != NGX_OK)
+            {
+                return NGX_ERROR;
+            }
+        }
+    }
+
+    if (ngx_http_llm_json_get(&cand, "finishReason", &v) == NGX_OK
+        && v.type == NGX_HTTP_LLM_JSON_STRING)
+    {
+        if (ngx_http_llm_openai_stream_close(st, out, end) != NGX_OK) {
+            return NGX_ERROR;
+        }
+
+        /* Gemini says STOP after function calls too */
+        (void) snprintf(st->stop, sizeof(st->stop), "%s",
+                        st->calls ? "tool_calls"
+                        : ngx_http_llm_canon_map_token(&v,
+                                                ngx_http_llm_gemini_finish,
+                                                "end"));
+    }
+
+    return NGX_OK;
+}
+
+
+/* the body ended: a stream with an answer is complete */
+
+ngx_int_t
+ngx_http_llm_gemini_messages_end(ngx_http_llm_messages_t *st, u_char **out,
+    u_char *end)
+{
+    if (!st->started) {
+        return NGX_ERROR;
+    }
+
+    return ngx_http_llm_openai_stream_end(st, out, end);
+}
+
+
 /* message_start, once */
 
 static ngx_int_t
-ngx_http_llm_openai_stream_open(ngx_http_llm_openai_stream_t *st,
+ngx_http_llm_openai_stream_open(ngx_http_llm_messages_t *st,
     u_char **out, u_char *end)
 {
     if (st->started) {
@@ -949,7 +1191,7 @@ ngx_http_llm_openai_stream_open(ngx_http_llm_openai_stream_t *st,
 
 
 static ngx_int_t
-ngx_http_llm_openai_stream_close(ngx_http_llm_openai_stream_t *st,
+ngx_http_llm_openai_stream_close(ngx_http_llm_messages_t *st,
     u_char **out, u_char *end)
 {
     if (st->block < 0) {
@@ -972,7 +1214,7 @@ ngx_http_llm_openai_stream_close(ngx_http_llm_openai_stream_t *st,
 /* message_delta with the stop reason and the usage, then message_stop */
 
 static ngx_int_t
-ngx_http_llm_openai_stream_end(ngx_http_llm_openai_stream_t *st,
+ngx_http_llm_openai_stream_end(ngx_http_llm_messages_t *st,
     u_char **out, u_char *end)
 {
     const char  *reason;

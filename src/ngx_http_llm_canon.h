@@ -181,9 +181,10 @@ typedef struct {
     ngx_int_t   block;          /* the open content block, -1: none */
     ngx_int_t   blocks;         /* content blocks so far */
     ngx_int_t   tool;           /* the open block's tool_calls index */
+    ngx_int_t   calls;          /* Gemini's function calls so far */
     unsigned    started:1;
     unsigned    text:1;         /* the open block is text */
-} ngx_http_llm_openai_stream_t;
+} ngx_http_llm_messages_t;
 
 /* Gemini generateContent (ngx_http_llm_gemini.c) */
 extern const char *const  ngx_http_llm_gemini_finish[][2];
@@ -195,6 +196,8 @@ ngx_int_t ngx_http_llm_gemini_stream_event(ngx_http_llm_chunks_t *st,
     u_char *data, size_t len, u_char **out, u_char *end);
 ngx_int_t ngx_http_llm_gemini_stream_end(ngx_http_llm_chunks_t *st,
     u_char **out, u_char *end);
+void ngx_http_llm_gemini_usage(ngx_http_llm_stream_usage_t *u,
+    ngx_http_llm_json_value_t *meta);
 
 /* token-copying rewrites of the common shapes (ngx_http_llm_rewrite.c) */
 ngx_int_t ngx_http_llm_rewrite_openai_request(u_char *body, size_t len,
@@ -208,8 +211,12 @@ cJSON *ngx_http_llm_anthropic_request_to_canon(cJSON *req,
     ngx_http_llm_tr_err_t *err);
 cJSON *ngx_http_llm_canon_to_anthropic_response(cJSON *canon,
     ngx_http_llm_tr_err_t *err);
-ngx_int_t ngx_http_llm_openai_stream_event(ngx_http_llm_openai_stream_t *st,
+ngx_int_t ngx_http_llm_openai_stream_event(ngx_http_llm_messages_t *st,
     u_char *data, size_t len, u_char **out, u_char *end);
+ngx_int_t ngx_http_llm_gemini_messages_event(ngx_http_llm_messages_t *st,
+    u_char *data, size_t len, u_char **out, u_char *end);
+ngx_int_t ngx_http_llm_gemini_messages_end(ngx_http_llm_messages_t *st,
+    u_char **out, u_char *end);
 
 
 #endif /* _NGX_HTTP_LLM_CANON_H_INCLUDED_ */

@@ -26,8 +26,6 @@ static const char *ngx_http_llm_gemini_call_name(cJSON *msgs,
     const char *id);
 static ngx_int_t ngx_http_llm_gemini_config(cJSON *canon, cJSON *req);
 static ngx_int_t ngx_http_llm_gemini_tools(cJSON *canon, cJSON *req);
-static void ngx_http_llm_gemini_usage(ngx_http_llm_stream_usage_t *u,
-    ngx_http_llm_json_value_t *meta);
 
 
 /* Gemini's finishReason in the canonical model's words */
@@ -835,7 +833,9 @@ ngx_http_llm_gemini_stream_end(ngx_http_llm_chunks_t *st, u_char **out,
 }
 
 
-static void
+/* usageMetadata: cumulative, cached tokens apart, thoughts as output */
+
+void
 ngx_http_llm_gemini_usage(ngx_http_llm_stream_usage_t *u,
     ngx_http_llm_json_value_t *meta)
 {

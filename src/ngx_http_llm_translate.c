@@ -18,7 +18,7 @@
  * dialect than the client.  Same-dialect attempts never come here, but
  * for the usage of an Anthropic stream or answer passed through.  The
  * pairs: the OpenAI surface served by Anthropic and Gemini, the Anthropic
- * surface served by OpenAI-dialect providers and (not streaming) Gemini.
+ * surface served by OpenAI-dialect providers and Gemini.
  */
 
 
@@ -63,14 +63,8 @@ ngx_http_llm_translate_prepare(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
             continue;
         }
 
-        /*
-         * Only OpenAI has embeddings; a Gemini stream is translated for
-         * the OpenAI surface only, so far.
-         */
-        if (ctx->endpoint != NGX_HTTP_LLM_ENDPOINT_CHAT
-            || (d == NGX_HTTP_LLM_DIALECT_GEMINI && ctx->stream
-                && ctx->lcf->gateway != NGX_HTTP_LLM_DIALECT_OPENAI))
-        {
+        /* only OpenAI has embeddings */
+        if (ctx->endpoint != NGX_HTTP_LLM_ENDPOINT_CHAT) {
             ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                            "llm: provider \"%V\" skipped: no translation "
                            "for this request", &pr->name);
@@ -88,10 +82,7 @@ ngx_http_llm_translate_prepare(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
         return ngx_http_llm_error(r, NGX_HTTP_BAD_REQUEST,
                                   "unsupported_translation",
                                   "The provider \"%V\" speaks another API, "
-                                  "which cannot serve this request%s.",
-                                  &pr->name,
-                                  ctx->endpoint == NGX_HTTP_LLM_ENDPOINT_CHAT
-                                  ? " as a stream yet" : " (no embeddings)");
+                                  "which has no embeddings.", &pr->name);
     }
 
     if (need == 0) {
@@ -499,7 +490,7 @@ ngx_http_llm_translate_event(ngx_http_llm_ctx_t *ctx, ngx_str_t *data,
     u_char                        *p, *end;
     ngx_int_t                      rc;
     ngx_http_llm_chunks_t         *cs;
-    ngx_http_llm_openai_stream_t  *os;
+    ngx_http_llm_messages_t       *ms;
 
     /* the data's tokens, escaped at most, and the events around them */
     if (ngx_http_llm_translate_buffer(ctx, 2 * data->len + 1024, &p, &end)
@@ -518,17 +509,25 @@ ngx_http_llm_translate_event(ngx_http_llm_ctx_t *ctx, ngx_str_t *data,
         break;
 
     case NGX_HTTP_LLM_DIALECT_GEMINI:
+        if (ctx->lcf->gateway == NGX_HTTP_LLM_DIALECT_ANTHROPIC) {
+            ms = ctx->tr_stream;
+            rc = ngx_http_llm_gemini_messages_event(ms, data->data,
+                                                    data->len, &p, end);
+            ngx_http_llm_translate_usage(ctx, &ms->usage);
+            break;
+        }
+
         cs = ctx->tr_stream;
         rc = ngx_http_llm_gemini_stream_event(cs, data->data, data->len,
                                               &p, end);
         ngx_http_llm_translate_usage(ctx, &cs->usage);
         break;
 
-    default: /* NGX_HTTP_LLM_DIALECT_OPENAI, for the Anthropic surface */
-        os = ctx->tr_stream;
-        rc = ngx_http_llm_openai_stream_event(os, data->data, data->len,
+    default: /* NGX_HTTP_LLM_DIALECT_OPENAI */
+        ms = ctx->tr_stream;
+        rc = ngx_http_llm_openai_stream_event(ms, data->data, data->len,
                                               &p, end);
-        ngx_http_llm_translate_usage(ctx, &os->usage);
+        ngx_http_llm_translate_usage(ctx, &ms->usage);
     }
 
     if (rc == NGX_ERROR) {
@@ -562,7 +561,9 @@ ngx_http_llm_translate_end(ngx_http_llm_ctx_t *ctx, ngx_str_t *out)
         || ngx_http_llm_provider_dialect(ctx->provider)
            != NGX_HTTP_LLM_DIALECT_GEMINI
         || ngx_http_llm_translate_buffer(ctx, 1024, &p, &end) != NGX_OK
-        || ngx_http_llm_gemini_stream_end(ctx->tr_stream, &p, end)
+        || (ctx->lcf->gateway == NGX_HTTP_LLM_DIALECT_ANTHROPIC
+            ? ngx_http_llm_gemini_messages_end(ctx->tr_stream, &p, end)
+            : ngx_http_llm_gemini_stream_end(ctx->tr_stream, &p, end))
            != NGX_DONE)
     {
         return NGX_DECLINED;
@@ -597,7 +598,7 @@ ngx_http_llm_translate_buffer(ngx_http_llm_ctx_t *ctx, size_t size,
 
         } else {
             ctx->tr_stream = ngx_pcalloc(ctx->request->pool,
-                                       sizeof(ngx_http_llm_openai_stream_t));
+                                       sizeof(ngx_http_llm_messages_t));
             if (ctx->tr_stream == NULL) {
                 return NGX_ERROR;
             }

@@ -178,15 +178,32 @@ main::g_query("generateContent", '{"contents":[{"role":"user","parts":[{"text":"
 
 
 
-=== TEST 10: an Anthropic-surface stream cannot be served by Gemini yet: a 400 that says so
+=== TEST 10: the Anthropic surface streamed by Gemini: the Messages event sequence, completed at the body's end
 --- more_headers
 x-api-key: sk-k
 --- request
 POST /anthropic/v1/messages
 {"model":"gemini-2.5-flash","max_tokens":20,"stream":true,"messages":[{"role":"user","content":"Hello"}]}
---- error_code: 400
---- response_body
-{"type":"error","error":{"type":"invalid_request_error","message":"The provider \"gem\" speaks another API, which cannot serve this request as a stream yet."}}
+--- tcp_listen: $TEST_NGINX_RAND_PORT_1
+--- tcp_reply eval
+main::cut(main::chunked("200 OK", "text/event-stream", main::events(
+  '{"candidates":[{"content":{"parts":[{"text":"Let me"}],"role":"model"}}],"modelVersion":"gemini-2.5-flash","responseId":"r-a"}',
+  '{"candidates":[{"content":{"parts":[{"text":" see."},{"functionCall":{"name":"f","args":{"q":"x"}}}],"role":"model"},"finishReason":"STOP"}],"usageMetadata":{"promptTokenCount":7,"cachedContentTokenCount":2,"candidatesTokenCount":5}}')), 90, 200)
+--- tcp_query eval
+main::g_query("streamGenerateContent?alt=sse", '{"contents":[{"role":"user","parts":[{"text":"Hello"}]}],"generationConfig":{"maxOutputTokens":20}}', 'text/event-stream')
+--- response_body eval
+"event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"r-a\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"gemini-2.5-flash\",\"content\":[],\"stop_reason\":null,\"stop_sequence\":null,\"usage\":{\"input_tokens\":0,\"output_tokens\":0}}}\n\n"
+. "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n"
+. "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"Let me\"}}\n\n"
+. "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\" see.\"}}\n\n"
+. "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n"
+. "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":1,\"content_block\":{\"type\":\"tool_use\",\"id\":\"call_0\",\"name\":\"f\",\"input\":{}}}\n\n"
+. "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":1,\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"{\\\"q\\\":\\\"x\\\"}\"}}\n\n"
+. "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":1}\n\n"
+. "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"tool_use\",\"stop_sequence\":null},\"usage\":{\"input_tokens\":5,\"cache_read_input_tokens\":2,\"output_tokens\":5}}\n\n"
+. "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"
+--- error_log
+u=reported p=7 c=5 k=2
 
 
 

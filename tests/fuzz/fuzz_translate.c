@@ -32,7 +32,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static u_char                     big[65536];
     const char                       *msg, *code;
     ngx_http_llm_tr_err_t             err;
-    ngx_http_llm_openai_stream_t      os;
+    ngx_http_llm_messages_t           os, gm;
     ngx_http_llm_chunks_t             as, gs;
     ngx_http_llm_stream_usage_t       u;
 
@@ -40,6 +40,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ngx_memzero(&as, sizeof(as));
     ngx_memzero(&os, sizeof(os));
     ngx_memzero(&gs, sizeof(gs));
+    ngx_memzero(&gm, sizeof(gm));
     ngx_memzero(&u, sizeof(u));
     as.include_usage = 1;
 
@@ -56,12 +57,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         o = buf;
         (void) ngx_http_llm_gemini_stream_event(&gs, (u_char *) s, n, &o,
                                                 buf + sizeof(buf));
+        o = buf;
+        (void) ngx_http_llm_gemini_messages_event(&gm, (u_char *) s, n, &o,
+                                                  buf + sizeof(buf));
         (void) ngx_http_llm_anthropic_stream_observe(&u, (u_char *) s, n);
         s += n;
     }
 
     o = buf;
     (void) ngx_http_llm_gemini_stream_end(&gs, &o, buf + sizeof(buf));
+    o = buf;
+    (void) ngx_http_llm_gemini_messages_end(&gm, &o, buf + sizeof(buf));
     (void) ngx_http_llm_anthropic_usage((u_char *) data, size, &u);
 
     doc = cJSON_ParseWithLength((const char *) data, size);

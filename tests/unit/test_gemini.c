@@ -167,5 +167,35 @@ main(void)
                                            buf + sizeof(buf))
           == NGX_ERROR);
 
+    /* the same stream as Messages events: an end only after a start */
+    {
+        ngx_http_llm_messages_t  ms;
+
+        ngx_memzero(&ms, sizeof(ms));
+        o = buf;
+        CHECK(ngx_http_llm_gemini_messages_end(&ms, &o, buf + sizeof(buf))
+              == NGX_ERROR);
+
+        in = "{\"candidates\":[{\"content\":{\"parts\":[{\"functionCall\":"
+             "{\"name\":\"f\"}}]},\"finishReason\":\"MAX_TOKENS\"}]}";
+        o = buf;
+        CHECK(ngx_http_llm_gemini_messages_event(&ms, (u_char *) in,
+                                                 strlen(in), &o,
+                                                 buf + sizeof(buf))
+              == NGX_OK
+              && strcmp(ms.stop, "tool_calls") == 0 && ms.calls == 1);
+
+        o = buf;
+        CHECK(ngx_http_llm_gemini_messages_end(&ms, &o, buf + sizeof(buf))
+              == NGX_DONE);
+        *o = '\0';
+        CHECK(strstr((char *) buf, "\"stop_reason\":\"tool_use\"") != NULL);
+
+        o = buf;
+        CHECK(ngx_http_llm_gemini_messages_event(&ms, (u_char *) in, 20, &o,
+                                                 buf + sizeof(buf))
+              == NGX_ERROR);
+    }
+
     UNIT_DONE("gemini");
 }

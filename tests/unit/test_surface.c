@@ -92,13 +92,13 @@ same(char *got, const char *want)
 /* events of an OpenAI stream, one per string, into one buffer */
 
 static ngx_int_t
-stream(ngx_http_llm_openai_stream_t *st, const char **ev, u_char *buf,
+stream(ngx_http_llm_messages_t *st, const char **ev, u_char *buf,
     size_t size, size_t *len)
 {
     u_char     *o;
     ngx_int_t   rc;
 
-    ngx_memzero(st, sizeof(ngx_http_llm_openai_stream_t));
+    ngx_memzero(st, sizeof(ngx_http_llm_messages_t));
     o = buf;
     rc = NGX_OK;
 
@@ -122,7 +122,7 @@ main(void)
     u_char                        buf[4096];
     size_t                        len;
     ngx_http_llm_tr_err_t         e;
-    ngx_http_llm_openai_stream_t  st;
+    ngx_http_llm_messages_t       st;
 
     /* a tool result with an error flag and text blocks; thinking left out */
     CHECK(same(to_openai(
