@@ -199,7 +199,8 @@ ngx_int_t ngx_http_llm_gemini_stream_end(ngx_http_llm_chunks_t *st,
 void ngx_http_llm_gemini_usage(ngx_http_llm_stream_usage_t *u,
     ngx_http_llm_json_value_t *meta);
 
-/* token-copying rewrites of the common shapes (ngx_http_llm_rewrite.c) */
+/* token-copying rewrites of the common shapes (ngx_http_llm_rewrite.c);
+ * a request must be a validated JSON document */
 ngx_int_t ngx_http_llm_rewrite_openai_request(u_char *body, size_t len,
     int64_t default_max_tokens, u_char **out, u_char *end, u_char **rest);
 ngx_int_t ngx_http_llm_rewrite_anthropic_response(u_char *body, size_t len,

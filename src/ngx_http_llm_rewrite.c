@@ -36,10 +36,27 @@ typedef struct {
 } ngx_http_llm_rewrite_req_t;
 
 
+/* a simple message: its role and its content's string token */
+typedef struct {
+    ngx_http_llm_json_value_t   content;
+    ngx_uint_t                  role;
+} ngx_http_llm_rewrite_msg_t;
+
+#define NGX_HTTP_LLM_REWRITE_USER       0
+#define NGX_HTTP_LLM_REWRITE_ASSISTANT  1
+#define NGX_HTTP_LLM_REWRITE_SYSTEM     2
+
+/* longer conversations take the canonical path */
+#define NGX_HTTP_LLM_REWRITE_MSGS       128
+
+
 static ngx_int_t ngx_http_llm_rewrite_scan(ngx_http_llm_json_value_t *doc,
     ngx_http_llm_rewrite_req_t *rq);
-static ngx_int_t ngx_http_llm_rewrite_turns(ngx_http_llm_json_value_t *msgs,
-    ngx_uint_t system, u_char **out, u_char *end);
+static ngx_int_t ngx_http_llm_rewrite_messages(
+    ngx_http_llm_json_value_t *msgs, ngx_http_llm_rewrite_msg_t *m,
+    ngx_uint_t *n);
+static ngx_int_t ngx_http_llm_rewrite_turns(ngx_http_llm_rewrite_msg_t *m,
+    ngx_uint_t n, ngx_uint_t system, u_char **out, u_char *end);
 static ngx_int_t ngx_http_llm_rewrite_number(ngx_http_llm_json_value_t *v,
     double max, u_char **out, u_char *end);
 static ngx_int_t ngx_http_llm_rewrite_members(ngx_http_llm_json_value_t *obj,
@@ -47,10 +64,12 @@ static ngx_int_t ngx_http_llm_rewrite_members(ngx_http_llm_json_value_t *obj,
 
 
 /*
- * An OpenAI chat request as the Messages request the canonical path would
- * render (ngx_http_llm_canon_to_anthropic_request): written at *out as
- * '{"model":MODEL' and the rest, *rest pointing at the rest, so that each
- * attempt names its own model.  NGX_DECLINED: not a simple shape.
+ * An OpenAI chat request, a JSON document already validated (the text is
+ * not scanned more than needed), as the Messages request the canonical
+ * path would render (ngx_http_llm_canon_to_anthropic_request): written
+ * at *out as '{"model":MODEL' and the rest, *rest pointing at the rest,
+ * so that each attempt names its own model.  NGX_DECLINED: not a simple
+ * shape.
  */
 
 ngx_int_t
@@ -60,12 +79,26 @@ ngx_http_llm_rewrite_openai_request(u_char *body, size_t len,
     u_char                      *system;
     int64_t                      n;
     ngx_int_t                    rc;
+    ngx_uint_t                   nmsgs;
     ngx_http_llm_json_value_t    doc;
     ngx_http_llm_rewrite_req_t   rq;
+    ngx_http_llm_rewrite_msg_t   msgs[NGX_HTTP_LLM_REWRITE_MSGS];
 
-    if (ngx_http_llm_json_document(body, body + len, &doc) != NGX_OK
-        || doc.type != NGX_HTTP_LLM_JSON_OBJECT
-        || ngx_http_llm_rewrite_scan(&doc, &rq) != NGX_OK)
+    doc.start = ngx_http_llm_json_ws(body, body + len);
+    doc.end = body + len;
+    doc.type = NGX_HTTP_LLM_JSON_OBJECT;
+
+    while (doc.end > doc.start
+           && (doc.end[-1] == ' ' || doc.end[-1] == '\t'
+               || doc.end[-1] == '\n' || doc.end[-1] == '\r'))
+    {
+        doc.end--;
+    }
+
+    if (doc.end - doc.start < 2 || *doc.start != '{'
+        || ngx_http_llm_rewrite_scan(&doc, &rq) != NGX_OK
+        || ngx_http_llm_rewrite_messages(&rq.messages, msgs, &nmsgs)
+           != NGX_OK)
     {
         return NGX_DECLINED;
     }
@@ -80,7 +113,7 @@ ngx_http_llm_rewrite_openai_request(u_char *body, size_t len,
     system = *out;
     ngx_http_llm_put(",\"system\":[");
 
-    rc = ngx_http_llm_rewrite_turns(&rq.messages, 1, out, end);
+    rc = ngx_http_llm_rewrite_turns(msgs, nmsgs, 1, out, end);
     if (rc != NGX_OK) {
         return rc;
     }
@@ -94,7 +127,7 @@ ngx_http_llm_rewrite_openai_request(u_char *body, size_t len,
 
     ngx_http_llm_put(",\"messages\":[");
 
-    rc = ngx_http_llm_rewrite_turns(&rq.messages, 0, out, end);
+    rc = ngx_http_llm_rewrite_turns(msgs, nmsgs, 0, out, end);
     if (rc != NGX_OK) {
         return rc;
     }
@@ -279,34 +312,35 @@ ngx_http_llm_rewrite_scan(ngx_http_llm_json_value_t *doc,
 
 
 /*
- * The system messages' contents as text blocks (system), or the user and
- * assistant messages as turns of text blocks; only messages of a role and
- * a string content (a "name" aside) are simple.
+ * The messages, walked once: each an object of a role and a string
+ * content (a "name" aside).  The document is valid, so that an object's
+ * members are walked up to its closing brace without finding it first.
  */
 
 static ngx_int_t
-ngx_http_llm_rewrite_turns(ngx_http_llm_json_value_t *msgs,
-    ngx_uint_t system, u_char **out, u_char *end)
+ngx_http_llm_rewrite_messages(ngx_http_llm_json_value_t *msgs,
+    ngx_http_llm_rewrite_msg_t *m, ngx_uint_t *n)
 {
+    u_char                     *p, *end;
     ngx_int_t                   rc;
-    ngx_uint_t                  is_system, assistant, last, n;
     ngx_http_llm_json_iter_t    it;
-    ngx_http_llm_json_value_t   m, k, v, role, content;
+    ngx_http_llm_json_value_t   k, v, role, content;
 
-    last = 2;   /* no turn yet */
-    n = 0;
+    end = msgs->end - 1;
+    p = ngx_http_llm_json_ws(msgs->start + 1, end);
+    *n = 0;
 
-    for (m.end = msgs->start + 1;
-         ngx_http_llm_json_array_next(msgs, &m) == NGX_OK;
-         /* void */)
-    {
-        if (m.type != NGX_HTTP_LLM_JSON_OBJECT) {
+    while (p < end) {
+        if (*p != '{' || *n == NGX_HTTP_LLM_REWRITE_MSGS) {
             return NGX_DECLINED;
         }
 
         ngx_memzero(&role, sizeof(ngx_http_llm_json_value_t));
         ngx_memzero(&content, sizeof(ngx_http_llm_json_value_t));
-        ngx_http_llm_json_iter_init(&it, &m);
+
+        it.pos = p + 1;
+        it.end = end;
+        it.first = 1;
 
         while ((rc = ngx_http_llm_json_next(&it, &k, &v)) == NGX_OK) {
             if (ngx_http_llm_json_key_is(&k, "role") && role.start == NULL) {
@@ -322,61 +356,95 @@ ngx_http_llm_rewrite_turns(ngx_http_llm_json_value_t *msgs,
             }
         }
 
-        if (rc != NGX_DONE || role.start == NULL || content.start == NULL
-            || content.type != NGX_HTTP_LLM_JSON_STRING)
+        p = ngx_http_llm_json_ws(it.pos, end);
+
+        if (rc != NGX_DONE || p >= end || *p != '}'
+            || role.start == NULL || content.type != NGX_HTTP_LLM_JSON_STRING)
         {
             return NGX_DECLINED;
         }
 
-        is_system = ngx_http_llm_json_key_is(&role, "system")
-                    || ngx_http_llm_json_key_is(&role, "developer");
-        assistant = ngx_http_llm_json_key_is(&role, "assistant");
+        if (ngx_http_llm_json_key_is(&role, "user")) {
+            m[*n].role = NGX_HTTP_LLM_REWRITE_USER;
 
-        if (!is_system && !assistant
-            && !ngx_http_llm_json_key_is(&role, "user"))
+        } else if (ngx_http_llm_json_key_is(&role, "assistant")) {
+            m[*n].role = NGX_HTTP_LLM_REWRITE_ASSISTANT;
+
+        } else if (ngx_http_llm_json_key_is(&role, "system")
+                   || ngx_http_llm_json_key_is(&role, "developer"))
         {
+            m[*n].role = NGX_HTTP_LLM_REWRITE_SYSTEM;
+
+        } else {
             return NGX_DECLINED;
         }
 
-        if (is_system != system) {
+        m[(*n)++].content = content;
+
+        p = ngx_http_llm_json_ws(p + 1, end);
+
+        if (p < end) {
+            if (*p != ',') {
+                return NGX_DECLINED;
+            }
+
+            p = ngx_http_llm_json_ws(p + 1, end);
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * The system messages' contents as text blocks (system), or the user and
+ * assistant messages as turns of text blocks, alike roles merged.
+ */
+
+static ngx_int_t
+ngx_http_llm_rewrite_turns(ngx_http_llm_rewrite_msg_t *m, ngx_uint_t n,
+    ngx_uint_t system, u_char **out, u_char *end)
+{
+    ngx_uint_t  i, last, blocks;
+
+    last = NGX_HTTP_LLM_REWRITE_SYSTEM;   /* no turn yet */
+    blocks = 0;
+
+    for (i = 0; i < n; i++) {
+
+        if ((m[i].role == NGX_HTTP_LLM_REWRITE_SYSTEM) != system) {
             continue;
         }
 
         if (system) {
-            if (n++) {
+            if (blocks++) {
                 ngx_http_llm_put(",");
             }
 
-            ngx_http_llm_put("{\"type\":\"text\",\"text\":");
-            ngx_http_llm_put_tok(&content);
-            ngx_http_llm_put("}");
-            continue;
-        }
-
-        if (assistant != last) {
-            if (last != 2) {
+        } else if (m[i].role != last) {
+            if (last != NGX_HTTP_LLM_REWRITE_SYSTEM) {
                 ngx_http_llm_put("]},");
             }
 
-            if (assistant) {
+            if (m[i].role == NGX_HTTP_LLM_REWRITE_ASSISTANT) {
                 ngx_http_llm_put("{\"role\":\"assistant\",\"content\":[");
 
             } else {
                 ngx_http_llm_put("{\"role\":\"user\",\"content\":[");
             }
 
-            last = assistant;
+            last = m[i].role;
 
         } else {
             ngx_http_llm_put(",");
         }
 
         ngx_http_llm_put("{\"type\":\"text\",\"text\":");
-        ngx_http_llm_put_tok(&content);
+        ngx_http_llm_put_tok(&m[i].content);
         ngx_http_llm_put("}");
     }
 
-    if (last != 2) {
+    if (last != NGX_HTTP_LLM_REWRITE_SYSTEM) {
         ngx_http_llm_put("]}");
     }
 

@@ -91,7 +91,10 @@ ngx_http_llm_translate_prepare(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
 
     lmcf = ngx_http_get_module_main_conf(r, ngx_http_llm_module);
 
-    /* the common shapes are rewritten for Anthropic without a document */
+    /*
+     * The common shapes are rewritten for Anthropic without a document;
+     * the body is valid JSON (ngx_http_llm_parse_request).
+     */
 
     if (need & (1 << NGX_HTTP_LLM_DIALECT_ANTHROPIC)) {
         size = 2 * ctx->body.len + 1024;

@@ -35,6 +35,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ngx_http_llm_messages_t           os, gm;
     ngx_http_llm_chunks_t             as, gs;
     ngx_http_llm_stream_usage_t       u;
+    ngx_http_llm_json_value_t         jdoc;
 
     /* the bytes as streams' events, one per line, into a small buffer */
     ngx_memzero(&as, sizeof(as));
@@ -77,9 +78,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     o = big;
 
-    if (ngx_http_llm_rewrite_openai_request((u_char *) data, size, 1024, &o,
-                                            big + sizeof(big), &rest)
-        == NGX_OK)
+    /* the gateway gives the rewrite a validated document */
+    if (ngx_http_llm_json_document((u_char *) data, (u_char *) data + size,
+                                   &jdoc)
+        == NGX_OK
+        && ngx_http_llm_rewrite_openai_request((u_char *) data, size, 1024,
+                                               &o, big + sizeof(big), &rest)
+           == NGX_OK)
     {
         ngx_memzero(&err, sizeof(err));
         canon = ngx_http_llm_openai_request_to_canon(doc, &err);

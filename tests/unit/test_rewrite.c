@@ -46,10 +46,19 @@ agree(cJSON *slow, u_char *fast, size_t len, const char *err)
 static ngx_int_t
 request(const char *in)
 {
-    u_char                  buf[8192], *o, *rest;
-    cJSON                  *req, *canon, *slow;
-    ngx_int_t               rc;
-    ngx_http_llm_tr_err_t   e;
+    u_char                      buf[8192], *o, *rest;
+    cJSON                      *req, *canon, *slow;
+    ngx_int_t                   rc;
+    ngx_http_llm_tr_err_t       e;
+    ngx_http_llm_json_value_t   doc;
+
+    /* the gateway gives the rewrite a validated document */
+    if (ngx_http_llm_json_document((u_char *) in, (u_char *) in + strlen(in),
+                                   &doc)
+        != NGX_OK)
+    {
+        return NGX_DECLINED;
+    }
 
     o = buf;
     rc = ngx_http_llm_rewrite_openai_request((u_char *) in, strlen(in), 4096,
