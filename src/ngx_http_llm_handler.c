@@ -29,6 +29,8 @@ static void ngx_http_llm_order_candidates(ngx_http_llm_ctx_t *ctx,
     ngx_uint_t first);
 static ngx_int_t ngx_http_llm_route_model(ngx_http_request_t *r,
     ngx_http_llm_ctx_t *ctx, ngx_str_t *req);
+static ngx_int_t ngx_http_llm_not_allowed(ngx_http_request_t *r,
+    ngx_http_llm_ctx_t *ctx, ngx_str_t *model);
 static void ngx_http_llm_drop_mocks(ngx_http_llm_ctx_t *ctx);
 static ngx_int_t ngx_http_llm_count_tokens(ngx_http_request_t *r,
     ngx_http_llm_ctx_t *ctx);
@@ -584,11 +586,7 @@ ngx_http_llm_route_model(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
             || !ngx_http_llm_provider_serves(pr, &model)
             || !ngx_http_llm_key_allows(ctx->vkey, pr, &model))
         {
-            return ngx_http_llm_error(r, NGX_HTTP_FORBIDDEN,
-                                      "model_not_allowed",
-                                      "The model \"%V\" is not allowed "
-                                      "for this key; GET /v1/models "
-                                      "lists the allowed models.", req);
+            return ngx_http_llm_not_allowed(r, ctx, req);
         }
 
         rc = ngx_http_llm_add_candidate(r, ctx, pr, &model);
@@ -626,10 +624,7 @@ ngx_http_llm_route_model(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
     }
 
     if (allowed == 0) {
-        return ngx_http_llm_error(r, NGX_HTTP_FORBIDDEN, "model_not_allowed",
-                                  "The model \"%V\" is not allowed for this "
-                                  "key; GET /v1/models lists the allowed "
-                                  "models.", req);
+        return ngx_http_llm_not_allowed(r, ctx, req);
     }
 
     if (ctx->ncandidates == first) {
@@ -654,6 +649,21 @@ unpriced:
                               "The model \"%V\" has no price, so its cost "
                               "could not be counted; the gateway's "
                               "operator can add one with llm_price.", req);
+}
+
+
+/* where the allowed models are listed: the OpenAI surface only */
+
+static ngx_int_t
+ngx_http_llm_not_allowed(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
+    ngx_str_t *model)
+{
+    return ngx_http_llm_error(r, NGX_HTTP_FORBIDDEN, "model_not_allowed",
+                              "The model \"%V\" is not allowed for this "
+                              "key%s.", model,
+                              ctx->lcf->gateway == NGX_HTTP_LLM_DIALECT_OPENAI
+                              ? "; GET /v1/models lists the allowed models"
+                              : "");
 }
 
 

@@ -380,8 +380,8 @@ Authorization: Bearer sk-k
 POST /anthropic/v1/messages
 {"model":"llama-3","max_tokens":5,"messages":[]}
 --- error_code: 403
---- response_body_like eval
-qr/^\{"type":"error","error":\{"type":"permission_error","message":"The model \\"llama-3\\" is not allowed for this key/
+--- response_body
+{"type":"error","error":{"type":"permission_error","message":"The model \"llama-3\" is not allowed for this key."}}
 
 
 
