@@ -29,7 +29,8 @@ PURE_SRCS   := src/ngx_http_llm_json.c src/ngx_http_llm_sse.c \
                src/ngx_http_llm_canon.c src/ngx_http_llm_openai_canon.c \
                src/ngx_http_llm_anthropic.c \
                src/ngx_http_llm_anthropic_surface.c \
-               src/ngx_http_llm_rewrite.c src/ngx_http_llm_gemini.c
+               src/ngx_http_llm_rewrite.c src/ngx_http_llm_gemini.c \
+               src/ngx_http_llm_gemini_surface.c
 NGX_INCS    := -I$(BUILD)/nginx/objs -I$(NGX_SRC)/src/core \
                -I$(NGX_SRC)/src/event -I$(NGX_SRC)/src/event/modules \
                -I$(NGX_SRC)/src/os/unix -Isrc

@@ -385,10 +385,13 @@ ngx_http_llm_gateway(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     } else if (ngx_strcmp(value[1].data, "anthropic") == 0) {
         llcf->gateway = NGX_HTTP_LLM_DIALECT_ANTHROPIC;
 
+    } else if (ngx_strcmp(value[1].data, "gemini") == 0) {
+        llcf->gateway = NGX_HTTP_LLM_DIALECT_GEMINI;
+
     } else {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "invalid llm_gateway \"%V\", allowed: openai, "
-                           "anthropic", &value[1]);
+                           "anthropic, gemini", &value[1]);
         return NGX_CONF_ERROR;
     }
 

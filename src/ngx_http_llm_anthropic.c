@@ -577,21 +577,8 @@ ngx_http_llm_anthropic_stream_event(ngx_http_llm_chunks_t *st,
             return NGX_ERROR;
         }
 
-        if (ngx_http_llm_json_get(&msg, "id", &v) == NGX_OK
-            && v.type == NGX_HTTP_LLM_JSON_STRING
-            && (size_t) (v.end - v.start) <= sizeof(st->id))
-        {
-            st->id_len = v.end - v.start;
-            ngx_memcpy(st->id, v.start, st->id_len);
-        }
-
-        if (ngx_http_llm_json_get(&msg, "model", &v) == NGX_OK
-            && v.type == NGX_HTTP_LLM_JSON_STRING
-            && (size_t) (v.end - v.start) <= sizeof(st->model))
-        {
-            st->model_len = v.end - v.start;
-            ngx_memcpy(st->model, v.start, st->model_len);
-        }
+        ngx_http_llm_canon_token(&msg, "id", st->id, &st->id_len);
+        ngx_http_llm_canon_token(&msg, "model", st->model, &st->model_len);
 
         if (ngx_http_llm_json_get(&msg, "usage", &usage) == NGX_OK) {
             ngx_http_llm_stream_usage(&st->usage, &usage);

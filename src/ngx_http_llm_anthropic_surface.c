@@ -47,7 +47,7 @@ cJSON *
 ngx_http_llm_anthropic_request_to_canon(cJSON *req, ngx_http_llm_tr_err_t *err)
 {
     int          i;
-    cJSON       *canon, *system, *messages, *msg, *out, *m, *parts, *v;
+    cJSON       *canon, *system, *messages, *msg, *out, *parts, *v;
     const char  *role;
 
     canon = cJSON_CreateObject();
@@ -100,19 +100,9 @@ ngx_http_llm_anthropic_request_to_canon(cJSON *req, ngx_http_llm_tr_err_t *err)
             goto failed;
         }
 
-        m = cJSON_CreateObject();
-        parts = cJSON_CreateArray();
+        parts = ngx_http_llm_canon_message(out, role);
 
-        if (m == NULL || parts == NULL
-            || ngx_http_llm_canon_add(out, m) != NGX_OK)
-        {
-            cJSON_Delete(parts);
-            goto failed;
-        }
-
-        cJSON_AddItemToObject(m, "content", parts);
-
-        if (cJSON_AddStringToObject(m, "role", role) == NULL
+        if (parts == NULL
             || ngx_http_llm_anthropic_in_content(
                    cJSON_GetObjectItemCaseSensitive(msg, "content"), parts, 1,
                    err, i)
@@ -330,7 +320,7 @@ static ngx_int_t
 ngx_http_llm_anthropic_in_tools(cJSON *req, cJSON *canon,
     ngx_http_llm_tr_err_t *err)
 {
-    cJSON       *tools, *tool, *out, *t, *v, *tc;
+    cJSON       *tools, *tool, *out, *v, *tc;
     const char  *s, *name;
 
     tools = cJSON_GetObjectItemCaseSensitive(req, "tools");
@@ -358,28 +348,11 @@ ngx_http_llm_anthropic_in_tools(cJSON *req, cJSON *canon,
                                  "input_schema", s ? s : "(none)");
             }
 
-            t = cJSON_CreateObject();
-
-            if (ngx_http_llm_canon_add(out, t) != NGX_OK
-                || cJSON_AddStringToObject(t, "name", name) == NULL)
+            if (ngx_http_llm_canon_tool(out, name,
+                    ngx_http_llm_canon_str(tool, "description"),
+                    cJSON_GetObjectItemCaseSensitive(tool, "input_schema"))
+                == NULL)
             {
-                return NGX_ERROR;
-            }
-
-            s = ngx_http_llm_canon_str(tool, "description");
-
-            if (s && cJSON_AddStringToObject(t, "description", s) == NULL) {
-                return NGX_ERROR;
-            }
-
-            v = cJSON_GetObjectItemCaseSensitive(tool, "input_schema");
-
-            v = cJSON_IsObject(v) ? cJSON_Duplicate(v, 1)
-                                  : cJSON_Parse("{\"type\":\"object\","
-                                                "\"properties\":{}}");
-
-            if (v == NULL || !cJSON_AddItemToObject(t, "parameters", v)) {
-                cJSON_Delete(v);
                 return NGX_ERROR;
             }
         }
@@ -431,7 +404,7 @@ static ngx_int_t
 ngx_http_llm_anthropic_in_fields(cJSON *req, cJSON *canon,
     ngx_http_llm_tr_err_t *err)
 {
-    cJSON        *v, *s;
+    cJSON        *v;
     const char   *user, **name;
 
     static const char  *numbers[] = { "temperature", "top_p", NULL };
@@ -474,26 +447,12 @@ ngx_http_llm_anthropic_in_fields(cJSON *req, cJSON *canon,
         }
     }
 
-    v = cJSON_GetObjectItemCaseSensitive(req, "stop_sequences");
-
-    if (v && !cJSON_IsNull(v)) {
-        cJSON_ArrayForEach(s, v) {
-            if (!cJSON_IsString(s)) {
-                break;
-            }
-        }
-
-        if (!cJSON_IsArray(v) || s != NULL) {
-            return ngx_http_llm_canon_error(err, "\"stop_sequences\" must be "
-                                            "an array of strings");
-        }
-
-        v = cJSON_Duplicate(v, 1);
-
-        if (v == NULL || !cJSON_AddItemToObject(canon, "stop", v)) {
-            cJSON_Delete(v);
-            return NGX_ERROR;
-        }
+    if (ngx_http_llm_canon_stop(cJSON_GetObjectItemCaseSensitive(req,
+                                                        "stop_sequences"),
+                                canon, "stop_sequences", err)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
     }
 
     if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(req, "stream"))
@@ -510,27 +469,7 @@ ngx_http_llm_anthropic_in_fields(cJSON *req, cJSON *canon,
     }
 
     /* what is neither mapped nor refused is named in the debug log */
-
-    cJSON_ArrayForEach(v, req) {
-        for (name = refused; *name; name++) {
-            if (strcmp(v->string, *name) == 0) {
-                return ngx_http_llm_canon_error(err, "\"%s\" cannot be "
-                                                "translated", *name);
-            }
-        }
-
-        for (name = known; *name; name++) {
-            if (strcmp(v->string, *name) == 0) {
-                break;
-            }
-        }
-
-        if (*name == NULL) {
-            ngx_http_llm_canon_drop(err, v->string);
-        }
-    }
-
-    return NGX_OK;
+    return ngx_http_llm_canon_fields(req, known, refused, err);
 }
 
 
@@ -672,7 +611,6 @@ ngx_int_t
 ngx_http_llm_openai_stream_event(ngx_http_llm_messages_t *st,
     u_char *data, size_t len, u_char **out, u_char *end)
 {
-    int64_t                     n, cached;
     ngx_http_llm_json_value_t   doc, v, choice, delta, usage, d;
 
     if (len == 6 && ngx_strncmp(data, "[DONE]", 6) == 0) {
@@ -709,66 +647,21 @@ ngx_http_llm_openai_stream_event(ngx_http_llm_messages_t *st,
     }
 
     if (!st->started) {
-        if (ngx_http_llm_json_get(&doc, "id", &v) == NGX_OK
-            && v.type == NGX_HTTP_LLM_JSON_STRING
-            && (size_t) (v.end - v.start) <= sizeof(st->id))
-        {
-            st->id_len = v.end - v.start;
-            ngx_memcpy(st->id, v.start, st->id_len);
-        }
-
-        if (ngx_http_llm_json_get(&doc, "model", &v) == NGX_OK
-            && v.type == NGX_HTTP_LLM_JSON_STRING
-            && (size_t) (v.end - v.start) <= sizeof(st->model))
-        {
-            st->model_len = v.end - v.start;
-            ngx_memcpy(st->model, v.start, st->model_len);
-        }
+        ngx_http_llm_canon_token(&doc, "id", st->id, &st->id_len);
+        ngx_http_llm_canon_token(&doc, "model", st->model, &st->model_len);
 
         if (ngx_http_llm_openai_stream_open(st, out, end) != NGX_OK) {
             return NGX_ERROR;
         }
     }
 
-    /* OpenAI counts cached input inside prompt_tokens */
-
     if (ngx_http_llm_json_get(&doc, "usage", &usage) == NGX_OK
         && usage.type == NGX_HTTP_LLM_JSON_OBJECT)
     {
-        cached = 0;
-
-        if (ngx_http_llm_json_get(&usage, "prompt_tokens_details", &d)
-            == NGX_OK
-            && ngx_http_llm_json_get(&d, "cached_tokens", &v) == NGX_OK
-            && ngx_http_llm_json_int(&v, &n) == NGX_OK && n > 0)
-        {
-            cached = n;
-        }
-
-        if (ngx_http_llm_json_get(&usage, "prompt_tokens", &v) == NGX_OK
-            && ngx_http_llm_json_int(&v, &n) == NGX_OK && n >= 0)
-        {
-            st->usage.input = ngx_max(n - cached, 0);
-            st->usage.cache_read = ngx_min(cached, n);
-        }
-
-        if (ngx_http_llm_json_get(&usage, "completion_tokens", &v) == NGX_OK
-            && ngx_http_llm_json_int(&v, &n) == NGX_OK && n >= 0)
-        {
-            st->usage.output = n;
-            st->usage.seen = 1;
-        }
+        ngx_http_llm_openai_chunk_usage(&st->usage, &usage);
     }
 
-    if (ngx_http_llm_json_get(&doc, "choices", &v) != NGX_OK
-        || v.type != NGX_HTTP_LLM_JSON_ARRAY)
-    {
-        return NGX_OK;
-    }
-
-    choice.end = v.start + 1;
-
-    if (ngx_http_llm_json_array_next(&v, &choice) != NGX_OK) {
+    if (ngx_http_llm_openai_chunk_choice(&doc, &choice) != NGX_OK) {
         /* the usage chunk has no choices */
         return NGX_OK;
     }
@@ -1015,21 +908,9 @@ ngx_http_llm_gemini_messages_event(ngx_http_llm_messages_t *st,
     }
 
     if (!st->started) {
-        if (ngx_http_llm_json_get(&doc, "responseId", &v) == NGX_OK
-            && v.type == NGX_HTTP_LLM_JSON_STRING
-            && (size_t) (v.end - v.start) <= sizeof(st->id))
-        {
-            st->id_len = v.end - v.start;
-            ngx_memcpy(st->id, v.start, st->id_len);
-        }
-
-        if (ngx_http_llm_json_get(&doc, "modelVersion", &v) == NGX_OK
-            && v.type == NGX_HTTP_LLM_JSON_STRING
-            && (size_t) (v.end - v.start) <= sizeof(st->model))
-        {
-            st->model_len = v.end - v.start;
-            ngx_memcpy(st->model, v.start, st->model_len);
-        }
+        ngx_http_llm_canon_token(&doc, "responseId", st->id, &st->id_len);
+        ngx_http_llm_canon_token(&doc, "modelVersion", st->model,
+                                 &st->model_len);
 
         if (ngx_http_llm_openai_stream_open(st, out, end) != NGX_OK) {
             return NGX_ERROR;

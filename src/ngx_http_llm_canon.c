@@ -302,3 +302,148 @@ ngx_http_llm_canon_put_int(u_char **out, u_char *end, int64_t v)
 
     return NGX_OK;
 }
+
+
+/* a string member's JSON token, quotes included, when it fits */
+
+void
+ngx_http_llm_canon_token(ngx_http_llm_json_value_t *obj, const char *name,
+    u_char *buf, size_t *len)
+{
+    ngx_http_llm_json_value_t  v;
+
+    if (ngx_http_llm_json_get(obj, name, &v) == NGX_OK
+        && v.type == NGX_HTTP_LLM_JSON_STRING
+        && (size_t) (v.end - v.start) <= NGX_HTTP_LLM_TOKEN_LEN)
+    {
+        *len = v.end - v.start;
+        ngx_memcpy(buf, v.start, *len);
+    }
+}
+
+
+/*
+ * An object's members against a dialect's lists: a refused one is an
+ * error naming it; one neither known nor refused is left out and named
+ * in the debug log.
+ */
+
+ngx_int_t
+ngx_http_llm_canon_fields(cJSON *obj, const char **known,
+    const char **refused, ngx_http_llm_tr_err_t *err)
+{
+    cJSON        *v;
+    const char  **name;
+
+    cJSON_ArrayForEach(v, obj) {
+        for (name = refused; *name; name++) {
+            if (strcmp(v->string, *name) == 0) {
+                return ngx_http_llm_canon_error(err, "\"%s\" cannot be "
+                                                "translated", *name);
+            }
+        }
+
+        for (name = known; *name; name++) {
+            if (strcmp(v->string, *name) == 0) {
+                break;
+            }
+        }
+
+        if (*name == NULL) {
+            ngx_http_llm_canon_drop(err, v->string);
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+/* stop sequences, an array of strings, as the canonical "stop" */
+
+ngx_int_t
+ngx_http_llm_canon_stop(cJSON *v, cJSON *canon, const char *name,
+    ngx_http_llm_tr_err_t *err)
+{
+    cJSON  *s;
+
+    if (v == NULL || cJSON_IsNull(v)) {
+        return NGX_OK;
+    }
+
+    cJSON_ArrayForEach(s, v) {
+        if (!cJSON_IsString(s)) {
+            break;
+        }
+    }
+
+    if (!cJSON_IsArray(v) || s != NULL) {
+        return ngx_http_llm_canon_error(err, "\"%s\" must be an array of "
+                                        "strings", name);
+    }
+
+    v = cJSON_Duplicate(v, 1);
+
+    if (v == NULL || !cJSON_AddItemToObject(canon, "stop", v)) {
+        cJSON_Delete(v);
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+/* a new message of the role at the end of "messages": its content array */
+
+cJSON *
+ngx_http_llm_canon_message(cJSON *messages, const char *role)
+{
+    cJSON  *m, *parts;
+
+    m = cJSON_CreateObject();
+
+    if (ngx_http_llm_canon_add(messages, m) != NGX_OK) {
+        return NULL;
+    }
+
+    parts = cJSON_AddArrayToObject(m, "content");
+
+    if (parts == NULL || cJSON_AddStringToObject(m, "role", role) == NULL) {
+        return NULL;
+    }
+
+    return parts;
+}
+
+
+/*
+ * A tool definition at the end of "tools": its JSON Schema copied, or an
+ * empty object's when none is given.  Returns the schema copy (NULL on
+ * failure), for a dialect to adjust.
+ */
+
+cJSON *
+ngx_http_llm_canon_tool(cJSON *tools, const char *name, const char *desc,
+    cJSON *schema)
+{
+    cJSON  *t, *v;
+
+    t = cJSON_CreateObject();
+
+    if (ngx_http_llm_canon_add(tools, t) != NGX_OK
+        || cJSON_AddStringToObject(t, "name", name) == NULL
+        || (desc && cJSON_AddStringToObject(t, "description", desc) == NULL))
+    {
+        return NULL;
+    }
+
+    v = cJSON_IsObject(schema) ? cJSON_Duplicate(schema, 1)
+                               : cJSON_Parse("{\"type\":\"object\","
+                                             "\"properties\":{}}");
+
+    if (v == NULL || !cJSON_AddItemToObject(t, "parameters", v)) {
+        cJSON_Delete(v);
+        return NULL;
+    }
+
+    return v;
+}

@@ -66,6 +66,9 @@ typedef struct {
 cJSON *ngx_http_llm_canon_text(const char *text);
 cJSON *ngx_http_llm_canon_image_url(const char *url);
 ngx_int_t ngx_http_llm_canon_add(cJSON *array, cJSON *item);
+cJSON *ngx_http_llm_canon_message(cJSON *messages, const char *role);
+cJSON *ngx_http_llm_canon_tool(cJSON *tools, const char *name,
+    const char *desc, cJSON *schema);
 cJSON *ngx_http_llm_canon_add_int(cJSON *obj, const char *name, int64_t v);
 int64_t ngx_http_llm_canon_count(cJSON *usage, const char *name);
 const char *ngx_http_llm_canon_map(const char *v, const char *const map[][2],
@@ -80,6 +83,16 @@ ngx_int_t ngx_http_llm_canon_error(ngx_http_llm_tr_err_t *err,
 void ngx_http_llm_canon_drop(ngx_http_llm_tr_err_t *err, const char *name);
 ngx_int_t ngx_http_llm_provider_error(cJSON *doc, const char **message,
     const char **code);
+
+/* the id and model a stream repeats in its events, as JSON tokens */
+#define NGX_HTTP_LLM_TOKEN_LEN  160
+
+void ngx_http_llm_canon_token(ngx_http_llm_json_value_t *obj,
+    const char *name, u_char *buf, size_t *len);
+ngx_int_t ngx_http_llm_canon_fields(cJSON *obj, const char **known,
+    const char **refused, ngx_http_llm_tr_err_t *err);
+ngx_int_t ngx_http_llm_canon_stop(cJSON *v, cJSON *canon, const char *name,
+    ngx_http_llm_tr_err_t *err);
 
 ngx_int_t ngx_http_llm_canon_put(u_char **out, u_char *end, u_char *p,
     size_t n);
@@ -136,9 +149,10 @@ cJSON *ngx_http_llm_openai_response_to_canon(cJSON *resp,
  * provider event at a time; the state is all a stream keeps (bounded).
  */
 typedef struct {
-    u_char      id[160];        /* JSON string tokens, quotes included */
+    /* JSON string tokens, quotes included */
+    u_char      id[NGX_HTTP_LLM_TOKEN_LEN];
     size_t      id_len;
-    u_char      model[160];
+    u_char      model[NGX_HTTP_LLM_TOKEN_LEN];
     size_t      model_len;
     int64_t     created;
     ngx_http_llm_stream_usage_t  usage;
@@ -153,6 +167,10 @@ ngx_int_t ngx_http_llm_openai_chunk_head(ngx_http_llm_chunks_t *st,
     u_char **out, u_char *end);
 ngx_int_t ngx_http_llm_openai_chunk_end(ngx_http_llm_chunks_t *st,
     u_char **out, u_char *end);
+void ngx_http_llm_openai_chunk_usage(ngx_http_llm_stream_usage_t *u,
+    ngx_http_llm_json_value_t *usage);
+ngx_int_t ngx_http_llm_openai_chunk_choice(ngx_http_llm_json_value_t *doc,
+    ngx_http_llm_json_value_t *choice);
 
 /* Anthropic messages (ngx_http_llm_anthropic.c) */
 ngx_int_t ngx_http_llm_anthropic_stream_event(
@@ -172,9 +190,10 @@ ngx_int_t ngx_http_llm_anthropic_stream_observe(
  * surface served by an OpenAI-dialect provider); bounded state.
  */
 typedef struct {
-    u_char      id[160];        /* JSON string tokens, quotes included */
+    /* JSON string tokens, quotes included */
+    u_char      id[NGX_HTTP_LLM_TOKEN_LEN];
     size_t      id_len;
-    u_char      model[160];
+    u_char      model[NGX_HTTP_LLM_TOKEN_LEN];
     size_t      model_len;
     char        stop[16];       /* the canonical stop reason */
     ngx_http_llm_stream_usage_t  usage;
@@ -218,6 +237,50 @@ ngx_int_t ngx_http_llm_gemini_messages_event(ngx_http_llm_messages_t *st,
     u_char *data, size_t len, u_char **out, u_char *end);
 ngx_int_t ngx_http_llm_gemini_messages_end(ngx_http_llm_messages_t *st,
     u_char **out, u_char *end);
+
+
+/*
+ * Another dialect's stream as Gemini chunks (the Gemini surface served
+ * by another provider).  Function calls are sent whole, at the end: their
+ * parts are gathered in "calls" (malloc'd, bounded; free with
+ * ngx_http_llm_gchunks_free).
+ */
+typedef struct {
+    /* JSON string tokens, quotes included */
+    u_char      id[NGX_HTTP_LLM_TOKEN_LEN];
+    size_t      id_len;
+    u_char      model[NGX_HTTP_LLM_TOKEN_LEN];
+    size_t      model_len;
+    const char *finish;         /* Gemini's finishReason */
+    ngx_http_llm_stream_usage_t  usage;
+    u_char     *calls;          /* functionCall parts, comma-separated */
+    size_t      calls_len;
+    size_t      calls_size;
+    size_t      args;           /* the open call's arguments, in calls */
+    ngx_int_t   tool;           /* the open call's index, -1: none */
+    unsigned    started:1;
+    unsigned    relayed:1;      /* the usage is given, not read */
+} ngx_http_llm_gchunks_t;
+
+/* a Messages stream relayed through chunks to a Gemini client */
+typedef struct {
+    ngx_http_llm_chunks_t   a;
+    ngx_http_llm_gchunks_t  g;
+} ngx_http_llm_relay_t;
+
+/* the Gemini surface (ngx_http_llm_gemini_surface.c) */
+cJSON *ngx_http_llm_gemini_request_to_canon(cJSON *req, const char *model,
+    ngx_uint_t stream, ngx_http_llm_tr_err_t *err);
+cJSON *ngx_http_llm_canon_to_gemini_response(cJSON *canon,
+    ngx_http_llm_tr_err_t *err);
+ngx_int_t ngx_http_llm_openai_gemini_event(ngx_http_llm_gchunks_t *st,
+    u_char *data, size_t len, u_char **out, u_char *end);
+ngx_int_t ngx_http_llm_anthropic_gemini_event(ngx_http_llm_relay_t *st,
+    u_char *data, size_t len, u_char *mid, u_char *mid_end, u_char **out,
+    u_char *end);
+void ngx_http_llm_gchunks_free(ngx_http_llm_gchunks_t *st);
+ngx_int_t ngx_http_llm_gemini_observe(ngx_http_llm_stream_usage_t *u,
+    u_char *data, size_t len);
 
 
 #endif /* _NGX_HTTP_LLM_CANON_H_INCLUDED_ */

@@ -26,6 +26,7 @@ typedef struct {
     const char  *code;
     const char  *message;
     const char  *anthropic;     /* Anthropic's error type */
+    const char  *gemini;        /* Google's status */
 } ngx_http_llm_error_default_t;
 
 
@@ -43,44 +44,58 @@ static ngx_http_output_body_filter_pt    ngx_http_next_body_filter;
 static ngx_http_llm_error_default_t  ngx_http_llm_error_defaults[] = {
     { 400, "invalid_request_error", "invalid_request",
       "The request could not be understood.",
-      "invalid_request_error" },
+      "invalid_request_error",
+      "INVALID_ARGUMENT" },
     { 401, "authentication_error", "invalid_api_key",
       "Missing or invalid API key.",
-      "authentication_error" },
+      "authentication_error",
+      "UNAUTHENTICATED" },
     { 402, "insufficient_quota", "budget_exceeded",
       "The budget is exhausted.",
-      "billing_error" },
+      "billing_error",
+      "RESOURCE_EXHAUSTED" },
     { 403, "permission_error", "model_not_allowed",
       "The model is not allowed for this key.",
-      "permission_error" },
+      "permission_error",
+      "PERMISSION_DENIED" },
     { 404, "invalid_request_error", "unknown_url",
       "Unknown endpoint.",
-      "not_found_error" },
+      "not_found_error",
+      "NOT_FOUND" },
     { 405, "invalid_request_error", "method_not_allowed",
       "Method not allowed.",
-      "invalid_request_error" },
+      "invalid_request_error",
+      "INVALID_ARGUMENT" },
     { 408, "invalid_request_error", "request_timeout",
       "The client did not send the request in time.",
-      "timeout_error" },
+      "timeout_error",
+      "DEADLINE_EXCEEDED" },
     { 413, "invalid_request_error", "request_too_large",
       "The request body is too large.",
-      "request_too_large" },
+      "request_too_large",
+      "INVALID_ARGUMENT" },
     { 429, "rate_limit_error", "rate_limit_exceeded",
       "Too many requests.",
-      "rate_limit_error" },
+      "rate_limit_error",
+      "RESOURCE_EXHAUSTED" },
     { 500, "api_error", "internal_error",
       "The gateway failed to process the request.",
-      "api_error" },
+      "api_error",
+      "INTERNAL" },
     { 502, "api_error", "upstream_failed",
       "Every provider failed to answer.",
-      "api_error" },
+      "api_error",
+      "UNAVAILABLE" },
     { 503, "api_error", "upstream_failed",
       "No provider is available.",
-      "overloaded_error" },
+      "overloaded_error",
+      "UNAVAILABLE" },
     { 504, "api_error", "upstream_failed",
       "The provider timed out.",
-      "timeout_error" },
-    { 0, "api_error", "error", "Error.", "api_error" }
+      "timeout_error",
+      "DEADLINE_EXCEEDED" },
+    { 0, "api_error", "error", "Error.", "api_error",
+      "UNKNOWN" }
 };
 
 
@@ -163,7 +178,8 @@ ngx_http_llm_error_default(ngx_uint_t status)
 /*
  * The error document in the client's dialect; as an SSE event when a
  * stream has already begun.  Anthropic's shape has no code: the message
- * carries the gateway's meaning, the status and type the SDK's.
+ * carries the gateway's meaning, the status and type the SDK's.  Google's
+ * carries the gateway's code as an ErrorInfo reason.
  */
 
 ngx_int_t
@@ -173,15 +189,18 @@ ngx_http_llm_render_error(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
     u_char                        *p;
     size_t                         len;
     ngx_str_t                      msg, type, code;
-    ngx_uint_t                     anthropic;
+    ngx_uint_t                     dialect;
     ngx_http_llm_loc_conf_t       *llcf;
     ngx_http_llm_error_default_t  *d;
 
     d = ngx_http_llm_error_default(status);
     llcf = ngx_http_get_module_loc_conf(r, ngx_http_llm_module);
-    anthropic = (llcf->gateway == NGX_HTTP_LLM_DIALECT_ANTHROPIC);
+    dialect = llcf->gateway;
 
-    type.data = (u_char *) (anthropic ? d->anthropic : d->type);
+    type.data = (u_char *) (dialect == NGX_HTTP_LLM_DIALECT_ANTHROPIC
+                            ? d->anthropic
+                            : dialect == NGX_HTTP_LLM_DIALECT_GEMINI
+                            ? d->gemini : d->type);
     type.len = ngx_strlen(type.data);
 
     if (ctx && ctx->err_status == status && ctx->err_message.len) {
@@ -200,9 +219,11 @@ ngx_http_llm_render_error(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
         code.len = ngx_strlen(d->code);
     }
 
-    len = sizeof("event: error\ndata: {\"error\":{\"message\":\"\","
-                 "\"type\":\"\",\"param\":null,\"code\":\"\"}}\n\n") - 1
-          + ngx_http_llm_json_escape_len(msg.data, msg.len)
+    len = sizeof("event: error\ndata: {\"error\":{\"code\":,"
+                 "\"message\":\"\",\"status\":\"\",\"details\":[{\"@type\":"
+                 "\"type.googleapis.com/google.rpc.ErrorInfo\",\"reason\":"
+                 "\"\",\"domain\":\"ngx_http_llm_module\"}]}}\n\n") - 1
+          + NGX_INT_T_LEN + ngx_http_llm_json_escape_len(msg.data, msg.len)
           + type.len + code.len;
 
     p = ngx_pnalloc(r->pool, len);
@@ -212,7 +233,7 @@ ngx_http_llm_render_error(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
 
     out->data = p;
 
-    if (sse && anthropic) {
+    if (sse && dialect == NGX_HTTP_LLM_DIALECT_ANTHROPIC) {
         p = ngx_http_llm_cpystr(p, "event: error\n");
     }
 
@@ -220,13 +241,26 @@ ngx_http_llm_render_error(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
         p = ngx_http_llm_cpystr(p, "data: ");
     }
 
-    if (anthropic) {
+    switch (dialect) {
+
+    case NGX_HTTP_LLM_DIALECT_ANTHROPIC:
         p = ngx_sprintf(p, "{\"type\":\"error\",\"error\":{\"type\":\"%V\","
                         "\"message\":\"", &type);
         p = ngx_http_llm_json_escape(p, msg.data, msg.len);
         p = ngx_http_llm_cpystr(p, "\"}}");
+        break;
 
-    } else {
+    case NGX_HTTP_LLM_DIALECT_GEMINI:
+        p = ngx_sprintf(p, "{\"error\":{\"code\":%ui,\"message\":\"",
+                        status);
+        p = ngx_http_llm_json_escape(p, msg.data, msg.len);
+        p = ngx_sprintf(p, "\",\"status\":\"%V\",\"details\":[{\"@type\":"
+                        "\"type.googleapis.com/google.rpc.ErrorInfo\","
+                        "\"reason\":\"%V\",\"domain\":"
+                        "\"ngx_http_llm_module\"}]}}", &type, &code);
+        break;
+
+    default: /* NGX_HTTP_LLM_DIALECT_OPENAI */
         p = ngx_http_llm_cpystr(p, "{\"error\":{\"message\":\"");
         p = ngx_http_llm_json_escape(p, msg.data, msg.len);
         p = ngx_sprintf(p, "\",\"type\":\"%V\",\"param\":null,"

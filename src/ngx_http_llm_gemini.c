@@ -667,21 +667,9 @@ ngx_http_llm_gemini_stream_event(ngx_http_llm_chunks_t *st, u_char *data,
     if (!st->started) {
         st->started = 1;
 
-        if (ngx_http_llm_json_get(&doc, "responseId", &v) == NGX_OK
-            && v.type == NGX_HTTP_LLM_JSON_STRING
-            && (size_t) (v.end - v.start) <= sizeof(st->id))
-        {
-            st->id_len = v.end - v.start;
-            ngx_memcpy(st->id, v.start, st->id_len);
-        }
-
-        if (ngx_http_llm_json_get(&doc, "modelVersion", &v) == NGX_OK
-            && v.type == NGX_HTTP_LLM_JSON_STRING
-            && (size_t) (v.end - v.start) <= sizeof(st->model))
-        {
-            st->model_len = v.end - v.start;
-            ngx_memcpy(st->model, v.start, st->model_len);
-        }
+        ngx_http_llm_canon_token(&doc, "responseId", st->id, &st->id_len);
+        ngx_http_llm_canon_token(&doc, "modelVersion", st->model,
+                                 &st->model_len);
 
         if (ngx_http_llm_openai_chunk_head(st, out, end) != NGX_OK) {
             return NGX_ERROR;

@@ -14,6 +14,8 @@
 
 
 static ngx_uint_t ngx_http_llm_endpoint(ngx_uint_t dialect, ngx_str_t *uri);
+static ngx_int_t ngx_http_llm_gemini_endpoint(ngx_http_request_t *r,
+    ngx_http_llm_ctx_t *ctx);
 static ngx_int_t ngx_http_llm_authenticate(ngx_http_request_t *r,
     ngx_http_llm_ctx_t *ctx);
 static ngx_int_t ngx_http_llm_header_key(ngx_http_request_t *r,
@@ -66,7 +68,15 @@ ngx_http_llm_handler(ngx_http_request_t *r)
 
     ngx_http_set_ctx(r, ctx, ngx_http_llm_module);
 
-    ctx->endpoint = ngx_http_llm_endpoint(llcf->gateway, &r->uri);
+    if (llcf->gateway == NGX_HTTP_LLM_DIALECT_GEMINI) {
+        rc = ngx_http_llm_gemini_endpoint(r, ctx);
+        if (rc != NGX_OK) {
+            return rc;
+        }
+
+    } else {
+        ctx->endpoint = ngx_http_llm_endpoint(llcf->gateway, &r->uri);
+    }
 
     if (ctx->endpoint == 0) {
         return ngx_http_llm_error(r, NGX_HTTP_NOT_FOUND, "unknown_url",
@@ -171,6 +181,75 @@ ngx_http_llm_endpoint(ngx_uint_t dialect, ngx_str_t *uri)
 
 
 /*
+ * Gemini names the model and the method in the path:
+ * .../models/{model}:generateContent, :streamGenerateContent (served as
+ * SSE only: ?alt=sse) and :countTokens.
+ */
+
+static ngx_int_t
+ngx_http_llm_gemini_endpoint(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
+{
+    u_char     *p, *colon, *end;
+    ngx_str_t   method, alt;
+
+    end = r->uri.data + r->uri.len;
+    p = ngx_strlcasestrn(r->uri.data, end, (u_char *) "/models/", 8 - 1);
+
+    if (p == NULL) {
+        return NGX_OK;
+    }
+
+    p += 8;
+
+    for (colon = end; colon > p && colon[-1] != ':'; colon--) {
+        /* void */
+    }
+
+    if (colon - 1 <= p) {
+        return NGX_OK;
+    }
+
+    method.data = colon;
+    method.len = end - colon;
+
+    if (method.len == 15
+        && ngx_strncmp(method.data, "generateContent", 15) == 0)
+    {
+        ctx->endpoint = NGX_HTTP_LLM_ENDPOINT_CHAT;
+
+    } else if (method.len == 21
+               && ngx_strncmp(method.data, "streamGenerateContent", 21) == 0)
+    {
+        if (ngx_http_arg(r, (u_char *) "alt", 3, &alt) != NGX_OK
+            || alt.len != 3 || ngx_strncmp(alt.data, "sse", 3) != 0)
+        {
+            return ngx_http_llm_error(r, NGX_HTTP_BAD_REQUEST,
+                                      "invalid_request",
+                                      "streamGenerateContent is served as "
+                                      "server-sent events only: add "
+                                      "?alt=sse.");
+        }
+
+        ctx->endpoint = NGX_HTTP_LLM_ENDPOINT_CHAT;
+        ctx->stream = 1;
+
+    } else if (method.len == 11
+               && ngx_strncmp(method.data, "countTokens", 11) == 0)
+    {
+        ctx->endpoint = NGX_HTTP_LLM_ENDPOINT_COUNT_TOKENS;
+
+    } else {
+        return NGX_OK;
+    }
+
+    ctx->requested_model.data = p;
+    ctx->requested_model.len = colon - 1 - p;
+
+    return NGX_OK;
+}
+
+
+/*
  * The secret is looked up by its SHA-256, so neither the lookup nor the
  * comparison depends on the secret's bytes.
  */
@@ -191,6 +270,9 @@ ngx_http_llm_authenticate(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
                                   ctx->lcf->gateway
                                   == NGX_HTTP_LLM_DIALECT_ANTHROPIC
                                   ? "x-api-key: KEY"
+                                  : ctx->lcf->gateway
+                                    == NGX_HTTP_LLM_DIALECT_GEMINI
+                                  ? "x-goog-api-key: KEY"
                                   : "Authorization: Bearer KEY");
     }
 
@@ -442,9 +524,10 @@ ngx_http_llm_body_handler(ngx_http_request_t *r)
 
 
 /*
- * POST /v1/messages/count_tokens is free and charges nothing: Anthropic
- * providers count for themselves; for any other the gateway answers with
- * its estimate (four bytes of prompt a token), as no other API counts.
+ * Counting tokens is free and charges nothing: providers of the surface's
+ * dialect count for themselves (Anthropic's count_tokens, Gemini's
+ * countTokens); for any other the gateway answers with its estimate
+ * (four bytes of prompt a token), as other APIs do not count.
  */
 
 static ngx_int_t
@@ -455,8 +538,8 @@ ngx_http_llm_count_tokens(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
     ngx_uint_t   i, n;
 
     for (i = 0, n = 0; i < ctx->ncandidates; i++) {
-        if (ctx->candidates[i].provider->type
-            == NGX_HTTP_LLM_PROVIDER_ANTHROPIC)
+        if (ngx_http_llm_provider_dialect(ctx->candidates[i].provider)
+            == ctx->lcf->gateway)
         {
             ctx->candidates[n++] = ctx->candidates[i];
         }
@@ -474,7 +557,9 @@ ngx_http_llm_count_tokens(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
     }
 
     body.data = p;
-    body.len = ngx_sprintf(p, "{\"input_tokens\":%uz}\n",
+    body.len = ngx_sprintf(p, ctx->lcf->gateway == NGX_HTTP_LLM_DIALECT_GEMINI
+                              ? "{\"totalTokens\":%uz}\n"
+                              : "{\"input_tokens\":%uz}\n",
                            (ctx->prompt_bytes + 3) / 4)
                - p;
 

@@ -203,13 +203,25 @@ ngx_http_llm_mock_text(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
         return NGX_ERROR;
     }
 
+    /* a Gemini request has contents of parts, and a role may be left out */
     messages = cJSON_GetObjectItemCaseSensitive(root, "messages");
+
+    if (messages == NULL) {
+        messages = cJSON_GetObjectItemCaseSensitive(root, "contents");
+    }
 
     cJSON_ArrayForEach(m, messages) {
         role = cJSON_GetObjectItemCaseSensitive(m, "role");
         content = cJSON_GetObjectItemCaseSensitive(m, "content");
 
-        if (!cJSON_IsString(role) || ngx_strcmp(role->valuestring, "user")) {
+        if (content == NULL) {
+            content = cJSON_GetObjectItemCaseSensitive(m, "parts");
+        }
+
+        if (role ? !cJSON_IsString(role)
+                   || ngx_strcmp(role->valuestring, "user")
+                 : messages->string[0] != 'c')
+        {
             continue;
         }
 

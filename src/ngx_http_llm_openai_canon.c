@@ -317,8 +317,8 @@ static ngx_int_t
 ngx_http_llm_openai_tools(cJSON *tools, cJSON *canon,
     ngx_http_llm_tr_err_t *err)
 {
-    cJSON       *tool, *fn, *out, *t, *params;
-    const char  *type, *name, *desc;
+    cJSON       *tool, *fn, *out;
+    const char  *type, *name;
 
     if (tools == NULL || cJSON_IsNull(tools)) {
         return NGX_OK;
@@ -344,29 +344,12 @@ ngx_http_llm_openai_tools(cJSON *tools, cJSON *canon,
                              "{\"name\": ...}} can be translated");
         }
 
-        t = cJSON_CreateObject();
-
-        if (ngx_http_llm_canon_add(out, t) != NGX_OK
-            || cJSON_AddStringToObject(t, "name", name) == NULL)
+        if (ngx_http_llm_canon_tool(out, name,
+                                    ngx_http_llm_canon_str(fn, "description"),
+                                    cJSON_GetObjectItemCaseSensitive(fn,
+                                                                "parameters"))
+            == NULL)
         {
-            return NGX_ERROR;
-        }
-
-        desc = ngx_http_llm_canon_str(fn, "description");
-
-        if (desc && cJSON_AddStringToObject(t, "description", desc) == NULL) {
-            return NGX_ERROR;
-        }
-
-        params = cJSON_GetObjectItemCaseSensitive(fn, "parameters");
-
-        params = params ? cJSON_Duplicate(params, 1)
-                        : cJSON_Parse("{\"type\":\"object\","
-                                      "\"properties\":{}}");
-
-        if (params == NULL || !cJSON_AddItemToObject(t, "parameters", params))
-        {
-            cJSON_Delete(params);
             return NGX_ERROR;
         }
     }
@@ -1353,6 +1336,61 @@ ngx_http_llm_openai_chunk_end(ngx_http_llm_chunks_t *st, u_char **out,
     ngx_http_llm_put("data: [DONE]\n\n");
 
     return NGX_DONE;
+}
+
+
+/* a chunk's first choice; NGX_DECLINED: none (the usage chunk) */
+
+ngx_int_t
+ngx_http_llm_openai_chunk_choice(ngx_http_llm_json_value_t *doc,
+    ngx_http_llm_json_value_t *choice)
+{
+    ngx_http_llm_json_value_t  v;
+
+    if (ngx_http_llm_json_get(doc, "choices", &v) != NGX_OK
+        || v.type != NGX_HTTP_LLM_JSON_ARRAY)
+    {
+        return NGX_DECLINED;
+    }
+
+    choice->end = v.start + 1;
+
+    return (ngx_http_llm_json_array_next(&v, choice) == NGX_OK)
+           ? NGX_OK : NGX_DECLINED;
+}
+
+
+/* a chunk's usage; OpenAI counts cached input inside prompt_tokens */
+
+void
+ngx_http_llm_openai_chunk_usage(ngx_http_llm_stream_usage_t *u,
+    ngx_http_llm_json_value_t *usage)
+{
+    int64_t                     n, cached;
+    ngx_http_llm_json_value_t   v, d;
+
+    cached = 0;
+
+    if (ngx_http_llm_json_get(usage, "prompt_tokens_details", &d) == NGX_OK
+        && ngx_http_llm_json_get(&d, "cached_tokens", &v) == NGX_OK
+        && ngx_http_llm_json_int(&v, &n) == NGX_OK && n > 0)
+    {
+        cached = n;
+    }
+
+    if (ngx_http_llm_json_get(usage, "prompt_tokens", &v) == NGX_OK
+        && ngx_http_llm_json_int(&v, &n) == NGX_OK && n >= 0)
+    {
+        u->input = ngx_max(n - cached, 0);
+        u->cache_read = ngx_min(cached, n);
+    }
+
+    if (ngx_http_llm_json_get(usage, "completion_tokens", &v) == NGX_OK
+        && ngx_http_llm_json_int(&v, &n) == NGX_OK && n >= 0)
+    {
+        u->output = n;
+        u->seen = 1;
+    }
 }
 
 

@@ -19,6 +19,9 @@
 
 static ngx_int_t ngx_http_llm_request_stream_options(ngx_http_request_t *r,
     ngx_http_llm_ctx_t *ctx, ngx_http_llm_json_value_t *v);
+static ngx_int_t ngx_http_llm_request_gemini(ngx_http_request_t *r,
+    ngx_http_llm_ctx_t *ctx, ngx_http_llm_json_value_t *k,
+    ngx_http_llm_json_value_t *v);
 static ngx_int_t ngx_http_llm_request_fallbacks(ngx_http_request_t *r,
     ngx_http_llm_ctx_t *ctx, ngx_http_llm_json_value_t *doc,
     ngx_http_llm_json_value_t *k, ngx_http_llm_json_value_t *v);
@@ -40,7 +43,7 @@ ngx_http_llm_parse_request(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
     int64_t                     max;
     ngx_int_t                   rc;
     ngx_uint_t                  seen_model, seen_stream, seen_prompt;
-    ngx_uint_t                  anthropic;
+    ngx_uint_t                  anthropic, gemini;
     const char                 *prompt;
     ngx_http_llm_json_iter_t    it;
     ngx_http_llm_json_value_t   doc, k, v;
@@ -76,8 +79,9 @@ ngx_http_llm_parse_request(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
     doc.type = NGX_HTTP_LLM_JSON_OBJECT;
 
     anthropic = (ctx->lcf->gateway == NGX_HTTP_LLM_DIALECT_ANTHROPIC);
+    gemini = (ctx->lcf->gateway == NGX_HTTP_LLM_DIALECT_GEMINI);
     prompt = (ctx->endpoint == NGX_HTTP_LLM_ENDPOINT_EMBEDDINGS) ? "input"
-                                                                  : "messages";
+             : gemini ? "contents" : "messages";
 
     ctx->object_offset = p + 1 - body;
     seen_model = 0;
@@ -109,7 +113,18 @@ ngx_http_llm_parse_request(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
                                       "The request body is not valid JSON.");
         }
 
-        if (ngx_http_llm_json_key_is(&k, "model")) {
+        if (gemini) {
+            rc = ngx_http_llm_request_gemini(r, ctx, &k, &v);
+
+            if (rc == NGX_OK) {
+                continue;
+            }
+
+            if (rc != NGX_DECLINED) {
+                return rc;
+            }
+
+        } else if (ngx_http_llm_json_key_is(&k, "model")) {
 
             /* the provider must get the model that was authorised */
             if (seen_model++) {
@@ -146,7 +161,7 @@ ngx_http_llm_parse_request(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
             continue;
         }
 
-        if (ngx_http_llm_json_key_is(&k, "stream")) {
+        if (!gemini && ngx_http_llm_json_key_is(&k, "stream")) {
             if (seen_stream++) {
                 return ngx_http_llm_error(r, NGX_HTTP_BAD_REQUEST,
                                           "invalid_request",
@@ -166,8 +181,9 @@ ngx_http_llm_parse_request(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
             continue;
         }
 
-        if (ngx_http_llm_json_key_is(&k, "max_tokens")
-            || ngx_http_llm_json_key_is(&k, "max_completion_tokens"))
+        if (!gemini
+            && (ngx_http_llm_json_key_is(&k, "max_tokens")
+                || ngx_http_llm_json_key_is(&k, "max_completion_tokens")))
         {
             /* the output the reservation must cover */
             if (v.type == NGX_HTTP_LLM_JSON_NULL) {
@@ -205,7 +221,9 @@ ngx_http_llm_parse_request(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
             continue;
         }
 
-        if (!anthropic && ngx_http_llm_json_key_is(&k, "stream_options")) {
+        if (!anthropic && !gemini
+            && ngx_http_llm_json_key_is(&k, "stream_options"))
+        {
             rc = ngx_http_llm_request_stream_options(r, ctx, &v);
             if (rc != NGX_OK) {
                 return rc;
@@ -222,7 +240,8 @@ ngx_http_llm_parse_request(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
             {
                 return ngx_http_llm_error(r, NGX_HTTP_BAD_REQUEST,
                                           "invalid_type",
-                                          "\"messages\" must be an array.");
+                                          "\"%s\" must be an array.",
+                                          prompt);
             }
 
             if (ctx->endpoint == NGX_HTTP_LLM_ENDPOINT_EMBEDDINGS
@@ -239,7 +258,7 @@ ngx_http_llm_parse_request(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
         }
     }
 
-    if (!seen_model) {
+    if (!seen_model && !gemini) {
         return ngx_http_llm_error(r, NGX_HTTP_BAD_REQUEST,
                                   "missing_required_parameter",
                                   "You must provide a \"model\".");
@@ -250,6 +269,55 @@ ngx_http_llm_parse_request(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
                                   "missing_required_parameter",
                                   "You must provide \"%s\".", prompt);
     }
+
+    return NGX_OK;
+}
+
+
+/*
+ * A Gemini request's own members: the prompt's parts besides "contents",
+ * and generationConfig.maxOutputTokens; the model and the stream are in
+ * the URL.  NGX_DECLINED: a member of no interest here.
+ */
+
+static ngx_int_t
+ngx_http_llm_request_gemini(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
+    ngx_http_llm_json_value_t *k, ngx_http_llm_json_value_t *v)
+{
+    int64_t                     max;
+    ngx_http_llm_json_value_t   m;
+
+    if (ngx_http_llm_json_key_is(k, "systemInstruction")
+        || ngx_http_llm_json_key_is(k, "tools"))
+    {
+        ctx->prompt_bytes += v->end - v->start;
+        return NGX_OK;
+    }
+
+    if (!ngx_http_llm_json_key_is(k, "generationConfig")) {
+        return NGX_DECLINED;
+    }
+
+    if (v->type != NGX_HTTP_LLM_JSON_OBJECT) {
+        return ngx_http_llm_error(r, NGX_HTTP_BAD_REQUEST, "invalid_type",
+                                  "\"generationConfig\" must be an object.");
+    }
+
+    if (ngx_http_llm_json_get(v, "maxOutputTokens", &m) != NGX_OK
+        || m.type == NGX_HTTP_LLM_JSON_NULL)
+    {
+        return NGX_OK;
+    }
+
+    if (ngx_http_llm_json_int(&m, &max) != NGX_OK
+        || max < 1 || max > 100000000)
+    {
+        return ngx_http_llm_error(r, NGX_HTTP_BAD_REQUEST, "invalid_type",
+                                  "\"maxOutputTokens\" must be a positive "
+                                  "integer.");
+    }
+
+    ctx->max_tokens = max;
 
     return NGX_OK;
 }
@@ -398,9 +466,12 @@ ngx_http_llm_passthrough_body(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
     n = 0;
     free = NULL;
 
-    if (c->model.len != ctx->requested_model.len
-        || ngx_strncmp(c->model.data, ctx->requested_model.data,
-                       c->model.len) != 0)
+    /* Gemini names the model in the URL, not the body */
+
+    if (ctx->model_len
+        && (c->model.len != ctx->requested_model.len
+            || ngx_strncmp(c->model.data, ctx->requested_model.data,
+                           c->model.len) != 0))
     {
         e = &edits[n++];
         e->offset = ctx->model_offset;

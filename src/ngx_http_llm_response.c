@@ -338,7 +338,7 @@ ngx_http_llm_sse_events(ngx_http_llm_ctx_t *ctx, u_char *p, u_char *end,
 
         if (ngx_http_llm_sse_data(p, e, &data) == NGX_OK) {
 
-            if (ctx->lcf->gateway == NGX_HTTP_LLM_DIALECT_ANTHROPIC) {
+            if (ctx->lcf->gateway != NGX_HTTP_LLM_DIALECT_OPENAI) {
                 rc = ngx_http_llm_translate_observe(ctx, &data);
 
                 if (rc == NGX_ERROR) {
@@ -464,7 +464,7 @@ ngx_http_llm_response_done(ngx_http_llm_ctx_t *ctx)
         return;
     }
 
-    if (ctx->lcf->gateway == NGX_HTTP_LLM_DIALECT_ANTHROPIC) {
+    if (ctx->lcf->gateway != NGX_HTTP_LLM_DIALECT_OPENAI) {
         data.data = ctx->resp;
         data.len = ctx->resp_len;
 

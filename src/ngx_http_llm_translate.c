@@ -17,12 +17,13 @@
  * (ngx_http_llm_canon.h), for the attempts whose provider speaks another
  * dialect than the client.  Same-dialect attempts never come here, but
  * for the usage of an Anthropic stream or answer passed through.  The
- * pairs: the OpenAI surface served by Anthropic and Gemini, the Anthropic
- * surface served by OpenAI-dialect providers and Gemini.
+ * pairs: every surface (OpenAI, Anthropic, Gemini) served by providers
+ * of the other two dialects.
  */
 
 
 static void ngx_http_llm_translate_cleanup(void *data);
+static void ngx_http_llm_translate_gchunks_cleanup(void *data);
 static ngx_int_t ngx_http_llm_translate_out(ngx_http_request_t *r,
     cJSON *doc, ngx_str_t *out, ngx_uint_t nl);
 static ngx_chain_t *ngx_http_llm_translate_chain(ngx_http_request_t *r,
@@ -96,7 +97,9 @@ ngx_http_llm_translate_prepare(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
      * the body is valid JSON (ngx_http_llm_parse_request).
      */
 
-    if (need & (1 << NGX_HTTP_LLM_DIALECT_ANTHROPIC)) {
+    if ((need & (1 << NGX_HTTP_LLM_DIALECT_ANTHROPIC))
+        && ctx->lcf->gateway == NGX_HTTP_LLM_DIALECT_OPENAI)
+    {
         size = 2 * ctx->body.len + 1024;
 
         p = ngx_pnalloc(r->pool, size);
@@ -134,6 +137,20 @@ ngx_http_llm_translate_prepare(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
 
     } else if (ctx->lcf->gateway == NGX_HTTP_LLM_DIALECT_OPENAI) {
         canon = ngx_http_llm_openai_request_to_canon(doc, &err);
+
+    } else if (ctx->lcf->gateway == NGX_HTTP_LLM_DIALECT_GEMINI) {
+        /* the model is in the URL; each attempt names its own anyway */
+        p = ngx_pnalloc(r->pool, ctx->requested_model.len + 1);
+        if (p == NULL) {
+            cJSON_Delete(doc);
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        (void) ngx_cpystrn(p, ctx->requested_model.data,
+                           ctx->requested_model.len + 1);
+
+        canon = ngx_http_llm_gemini_request_to_canon(doc, (char *) p,
+                                                     ctx->stream, &err);
 
     } else {
         canon = ngx_http_llm_anthropic_request_to_canon(doc, &err);
@@ -403,9 +420,19 @@ ngx_http_llm_translate_response(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
             ctx->usage_source = NGX_HTTP_LLM_USAGE_REPORTED;
         }
 
-        resp = (ctx->lcf->gateway == NGX_HTTP_LLM_DIALECT_OPENAI)
-               ? ngx_http_llm_canon_to_openai_response(canon, ngx_time())
-               : ngx_http_llm_canon_to_anthropic_response(canon, &err);
+        switch (ctx->lcf->gateway) {
+
+        case NGX_HTTP_LLM_DIALECT_OPENAI:
+            resp = ngx_http_llm_canon_to_openai_response(canon, ngx_time());
+            break;
+
+        case NGX_HTTP_LLM_DIALECT_ANTHROPIC:
+            resp = ngx_http_llm_canon_to_anthropic_response(canon, &err);
+            break;
+
+        default: /* NGX_HTTP_LLM_DIALECT_GEMINI */
+            resp = ngx_http_llm_canon_to_gemini_response(canon, &err);
+        }
 
         cJSON_Delete(canon);
     }
@@ -490,21 +517,44 @@ ngx_int_t
 ngx_http_llm_translate_event(ngx_http_llm_ctx_t *ctx, ngx_str_t *data,
     ngx_str_t *out)
 {
-    u_char                        *p, *end;
+    u_char                        *p, *end, *mid;
+    size_t                         size;
     ngx_int_t                      rc;
+    ngx_http_llm_relay_t          *rs;
     ngx_http_llm_chunks_t         *cs;
+    ngx_http_llm_gchunks_t        *gs;
     ngx_http_llm_messages_t       *ms;
 
     /* the data's tokens, escaped at most, and the events around them */
-    if (ngx_http_llm_translate_buffer(ctx, 2 * data->len + 1024, &p, &end)
-        != NGX_OK)
-    {
+    size = 2 * data->len + 1024;
+
+    if (ctx->lcf->gateway == NGX_HTTP_LLM_DIALECT_GEMINI && ctx->tr_stream) {
+        /* Gemini's last chunk carries the function calls gathered */
+        gs = (ngx_http_llm_provider_dialect(ctx->provider)
+              == NGX_HTTP_LLM_DIALECT_ANTHROPIC)
+             ? &((ngx_http_llm_relay_t *) ctx->tr_stream)->g
+             : ctx->tr_stream;
+        size += gs->calls_len;
+    }
+
+    if (ngx_http_llm_translate_buffer(ctx, size, &p, &end) != NGX_OK) {
         return NGX_ERROR;
     }
 
     switch (ngx_http_llm_provider_dialect(ctx->provider)) {
 
     case NGX_HTTP_LLM_DIALECT_ANTHROPIC:
+        if (ctx->lcf->gateway == NGX_HTTP_LLM_DIALECT_GEMINI) {
+            /* the buffer's upper half holds the chunks between */
+            rs = ctx->tr_stream;
+            mid = p + (end - p) / 2;
+            rc = ngx_http_llm_anthropic_gemini_event(rs, data->data,
+                                                     data->len, mid, end,
+                                                     &p, mid);
+            ngx_http_llm_translate_usage(ctx, &rs->a.usage);
+            break;
+        }
+
         cs = ctx->tr_stream;
         rc = ngx_http_llm_anthropic_stream_event(cs, data->data, data->len,
                                                  &p, end);
@@ -527,6 +577,14 @@ ngx_http_llm_translate_event(ngx_http_llm_ctx_t *ctx, ngx_str_t *data,
         break;
 
     default: /* NGX_HTTP_LLM_DIALECT_OPENAI */
+        if (ctx->lcf->gateway == NGX_HTTP_LLM_DIALECT_GEMINI) {
+            gs = ctx->tr_stream;
+            rc = ngx_http_llm_openai_gemini_event(gs, data->data, data->len,
+                                                  &p, end);
+            ngx_http_llm_translate_usage(ctx, &gs->usage);
+            break;
+        }
+
         ms = ctx->tr_stream;
         rc = ngx_http_llm_openai_stream_event(ms, data->data, data->len,
                                               &p, end);
@@ -585,10 +643,20 @@ static ngx_int_t
 ngx_http_llm_translate_buffer(ngx_http_llm_ctx_t *ctx, size_t size,
     u_char **p, u_char **end)
 {
-    ngx_http_llm_chunks_t  *cs;
+    size_t                   n;
+    ngx_uint_t               relay;
+    ngx_pool_cleanup_t      *cln;
+    ngx_http_llm_chunks_t   *cs;
+    ngx_http_llm_gchunks_t  *gs;
+
+    relay = (ctx->lcf->gateway == NGX_HTTP_LLM_DIALECT_GEMINI
+             && ngx_http_llm_provider_dialect(ctx->provider)
+                == NGX_HTTP_LLM_DIALECT_ANTHROPIC);
 
     if (ctx->tr_stream == NULL) {
-        if (ctx->lcf->gateway == NGX_HTTP_LLM_DIALECT_OPENAI) {
+        switch (ctx->lcf->gateway) {
+
+        case NGX_HTTP_LLM_DIALECT_OPENAI:
             cs = ngx_pcalloc(ctx->request->pool,
                              sizeof(ngx_http_llm_chunks_t));
             if (cs == NULL) {
@@ -598,18 +666,44 @@ ngx_http_llm_translate_buffer(ngx_http_llm_ctx_t *ctx, size_t size,
             cs->created = ngx_time();
             cs->include_usage = ctx->include_usage;
             ctx->tr_stream = cs;
+            break;
 
-        } else {
+        case NGX_HTTP_LLM_DIALECT_ANTHROPIC:
             ctx->tr_stream = ngx_pcalloc(ctx->request->pool,
                                        sizeof(ngx_http_llm_messages_t));
             if (ctx->tr_stream == NULL) {
                 return NGX_ERROR;
             }
+
+            break;
+
+        default: /* NGX_HTTP_LLM_DIALECT_GEMINI */
+            n = relay ? sizeof(ngx_http_llm_relay_t)
+                      : sizeof(ngx_http_llm_gchunks_t);
+
+            ctx->tr_stream = ngx_pcalloc(ctx->request->pool, n);
+            cln = ngx_pool_cleanup_add(ctx->request->pool, 0);
+
+            if (ctx->tr_stream == NULL || cln == NULL) {
+                return NGX_ERROR;
+            }
+
+            gs = relay ? &((ngx_http_llm_relay_t *) ctx->tr_stream)->g
+                       : ctx->tr_stream;
+
+            /* the function calls it gathers are malloc'd */
+            cln->handler = ngx_http_llm_translate_gchunks_cleanup;
+            cln->data = gs;
         }
     }
 
     /* the state's id and model are written twice at most */
     size += 4 * sizeof(((ngx_http_llm_chunks_t *) 0)->id);
+
+    if (relay) {
+        /* and the chunks between, in the upper half */
+        size *= 2;
+    }
 
     if (size > ctx->tr_size) {
         if (ctx->tr_out) {
@@ -631,9 +725,17 @@ ngx_http_llm_translate_buffer(ngx_http_llm_ctx_t *ctx, size_t size,
 }
 
 
+static void
+ngx_http_llm_translate_gchunks_cleanup(void *data)
+{
+    ngx_http_llm_gchunks_free(data);
+}
+
+
 /*
- * An Anthropic stream or answer passed through to an Anthropic client is
- * only read, for its usage.  NGX_DONE: the stream's last event.
+ * An Anthropic or Gemini stream or answer passed through to a client of
+ * its dialect is only read, for its usage.  NGX_DONE: the stream's last
+ * event.
  */
 
 ngx_int_t
@@ -651,6 +753,13 @@ ngx_http_llm_translate_observe(ngx_http_llm_ctx_t *ctx, ngx_str_t *data)
     }
 
     u = ctx->tr_stream;
+
+    if (ctx->lcf->gateway == NGX_HTTP_LLM_DIALECT_GEMINI) {
+        rc = ngx_http_llm_gemini_observe(u, data->data, data->len);
+        ngx_http_llm_translate_usage(ctx, u);
+
+        return rc;
+    }
 
     if (!ctx->sse) {
         if (ngx_http_llm_anthropic_usage(data->data, data->len, u) == NGX_OK) {

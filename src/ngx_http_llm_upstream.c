@@ -668,7 +668,8 @@ ngx_http_llm_azure_path(ngx_http_request_t *r, ngx_http_llm_candidate_t *c,
 
 /*
  * Gemini names the model and the method in the path:
- * /models/{model}:generateContent, or :streamGenerateContent?alt=sse.
+ * /models/{model}:generateContent, :streamGenerateContent?alt=sse, or
+ * :countTokens.
  */
 
 static ngx_int_t
@@ -691,7 +692,10 @@ ngx_http_llm_gemini_path(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
     p = (u_char *) ngx_escape_uri(p, c->model.data, c->model.len,
                                   NGX_ESCAPE_ARGS);
 
-    if (ctx->stream) {
+    if (ctx->endpoint == NGX_HTTP_LLM_ENDPOINT_COUNT_TOKENS) {
+        p = ngx_http_llm_cpystr(p, ":countTokens");
+
+    } else if (ctx->stream) {
         p = ngx_http_llm_cpystr(p, ":streamGenerateContent?alt=sse");
 
     } else {
@@ -723,16 +727,16 @@ ngx_http_llm_build_request(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
     /* the provider's own dialect, rendered from canon when not the client's */
     ctx->translate = (ngx_http_llm_provider_dialect(pr) != ctx->lcf->gateway);
 
-    if (ctx->endpoint == NGX_HTTP_LLM_ENDPOINT_COUNT_TOKENS) {
+    if (pr->type == NGX_HTTP_LLM_PROVIDER_GEMINI) {
+        if (ngx_http_llm_gemini_path(r, ctx, c, &path) != NGX_OK) {
+            return NGX_ERROR;
+        }
+
+    } else if (ctx->endpoint == NGX_HTTP_LLM_ENDPOINT_COUNT_TOKENS) {
         ngx_str_set(&path, "/messages/count_tokens");
 
     } else if (pr->type == NGX_HTTP_LLM_PROVIDER_ANTHROPIC) {
         ngx_str_set(&path, "/messages");
-
-    } else if (pr->type == NGX_HTTP_LLM_PROVIDER_GEMINI) {
-        if (ngx_http_llm_gemini_path(r, ctx, c, &path) != NGX_OK) {
-            return NGX_ERROR;
-        }
 
     } else if (ctx->endpoint == NGX_HTTP_LLM_ENDPOINT_EMBEDDINGS) {
         ngx_str_set(&path, "/embeddings");

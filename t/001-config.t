@@ -113,7 +113,7 @@ qr/invalid key_sha256 "abc", allowed: 64 hex digits/
     location /v1/ { llm_gateway cohere; }
 --- must_die
 --- error_log eval
-qr/invalid llm_gateway "cohere", allowed: openai, anthropic in .*nginx\.conf:\d+/
+qr/invalid llm_gateway "cohere", allowed: openai, anthropic, gemini in .*nginx\.conf:\d+/
 
 
 

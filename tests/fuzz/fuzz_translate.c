@@ -10,8 +10,9 @@
 
 
 /*
- * Any bytes as a client's request (OpenAI's and Anthropic's), as either
- * provider's response or error, and as either provider's stream: every
+ * Any bytes as a client's request (OpenAI's, Anthropic's, Gemini's), as
+ * each provider's response or error, and as each provider's stream into
+ * each other surface's: every
  * translator must refuse or translate, never crash, overflow or leak.
  * The token-copying rewrites must agree with the canonical path whenever
  * they accept an input (a crash otherwise).
@@ -34,7 +35,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ngx_http_llm_tr_err_t             err;
     ngx_http_llm_messages_t           os, gm;
     ngx_http_llm_chunks_t             as, gs;
-    ngx_http_llm_stream_usage_t       u;
+    ngx_http_llm_gchunks_t            og;
+    ngx_http_llm_relay_t              ag;
+    ngx_http_llm_stream_usage_t       u, gu;
+    static u_char                     mid[4096];
     ngx_http_llm_json_value_t         jdoc;
 
     /* the bytes as streams' events, one per line, into a small buffer */
@@ -43,6 +47,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ngx_memzero(&gs, sizeof(gs));
     ngx_memzero(&gm, sizeof(gm));
     ngx_memzero(&u, sizeof(u));
+    ngx_memzero(&gu, sizeof(gu));
+    ngx_memzero(&og, sizeof(og));
+    ngx_memzero(&ag, sizeof(ag));
     as.include_usage = 1;
 
     for (s = (char *) data; s < (char *) data + size; s++) {
@@ -61,9 +68,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         o = buf;
         (void) ngx_http_llm_gemini_messages_event(&gm, (u_char *) s, n, &o,
                                                   buf + sizeof(buf));
+        o = buf;
+        (void) ngx_http_llm_openai_gemini_event(&og, (u_char *) s, n, &o,
+                                                buf + sizeof(buf));
+        o = buf;
+        (void) ngx_http_llm_anthropic_gemini_event(&ag, (u_char *) s, n, mid,
+                                                   mid + sizeof(mid), &o,
+                                                   buf + sizeof(buf));
         (void) ngx_http_llm_anthropic_stream_observe(&u, (u_char *) s, n);
+        (void) ngx_http_llm_gemini_observe(&gu, (u_char *) s, n);
         s += n;
     }
+
+    ngx_http_llm_gchunks_free(&og);
+    ngx_http_llm_gchunks_free(&ag.g);
 
     o = buf;
     (void) ngx_http_llm_gemini_stream_end(&gs, &o, buf + sizeof(buf));
@@ -133,11 +151,23 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     ngx_memzero(&err, sizeof(err));
+    canon = ngx_http_llm_gemini_request_to_canon(doc, "m", 1, &err);
+
+    if (canon) {
+        fuzz_print(ngx_http_llm_canon_to_openai_request(canon, &err));
+        fuzz_print(ngx_http_llm_canon_to_anthropic_request(canon, 1024,
+                                                           &err));
+        fuzz_print(ngx_http_llm_canon_to_gemini_request(canon, &err));
+        cJSON_Delete(canon);
+    }
+
+    ngx_memzero(&err, sizeof(err));
     canon = ngx_http_llm_gemini_response_to_canon(doc, &err);
 
     if (canon) {
         fuzz_print(ngx_http_llm_canon_to_openai_response(canon, 1));
         fuzz_print(ngx_http_llm_canon_to_anthropic_response(canon, &err));
+        fuzz_print(ngx_http_llm_canon_to_gemini_response(canon, &err));
         cJSON_Delete(canon);
     }
 
@@ -147,6 +177,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (canon) {
         fuzz_print(ngx_http_llm_canon_to_openai_response(canon, 1));
         fuzz_print(ngx_http_llm_canon_to_anthropic_response(canon, &err));
+        fuzz_print(ngx_http_llm_canon_to_gemini_response(canon, &err));
         cJSON_Delete(canon);
     }
 
@@ -156,6 +187,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (canon) {
         fuzz_print(ngx_http_llm_canon_to_anthropic_response(canon, &err));
         fuzz_print(ngx_http_llm_canon_to_openai_response(canon, 1));
+        fuzz_print(ngx_http_llm_canon_to_gemini_response(canon, &err));
         cJSON_Delete(canon);
     }
 
