@@ -30,7 +30,9 @@ PURE_SRCS   := src/ngx_http_llm_json.c src/ngx_http_llm_sse.c \
                src/ngx_http_llm_anthropic.c \
                src/ngx_http_llm_anthropic_surface.c \
                src/ngx_http_llm_rewrite.c src/ngx_http_llm_gemini.c \
-               src/ngx_http_llm_gemini_surface.c
+               src/ngx_http_llm_gemini_surface.c src/ngx_http_llm_relay.c \
+               src/ngx_http_llm_sigv4.c src/ngx_http_llm_eventstream.c \
+               src/ngx_http_llm_bedrock.c
 NGX_INCS    := -I$(BUILD)/nginx/objs -I$(NGX_SRC)/src/core \
                -I$(NGX_SRC)/src/event -I$(NGX_SRC)/src/event/modules \
                -I$(NGX_SRC)/src/os/unix -Isrc
@@ -100,7 +102,7 @@ test: deps
 $(BUILD)/unit/%: tests/unit/%.c $(wildcard src/*.c src/*.h) $(MODULE)
 	@mkdir -p $(BUILD)/unit
 	gcc -g -O1 -Wall -Werror -fsanitize=address,undefined $(NGX_INCS) \
-	    -o $@ $< $(PURE_SRCS) -lcjson -lm
+	    -o $@ $< $(PURE_SRCS) -lcjson -lcrypto -lz -lm
 
 test-unit: $(UNIT_TESTS)
 	@for t in $(UNIT_TESTS); do $$t || exit 1; done
@@ -110,7 +112,7 @@ test-unit: $(UNIT_TESTS)
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(wildcard src/*.c src/*.h) $(MODULE)
 	@mkdir -p $(BUILD)/fuzz
 	clang -g -O1 -fsanitize=fuzzer,address,undefined $(NGX_INCS) \
-	    -o $@ $< $(PURE_SRCS) -lcjson -lm
+	    -o $@ $< $(PURE_SRCS) -lcjson -lcrypto -lz -lm
 
 fuzz: $(FUZZERS)
 	@for f in $(FUZZERS); do \

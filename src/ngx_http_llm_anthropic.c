@@ -21,7 +21,6 @@
 
 static cJSON *ngx_http_llm_anthropic_block(cJSON *part,
     ngx_http_llm_tr_err_t *err);
-static cJSON *ngx_http_llm_anthropic_turn(cJSON *messages, const char *role);
 
 
 /* Anthropic's stop_reason in the canonical model's words */
@@ -93,9 +92,9 @@ ngx_http_llm_canon_to_anthropic_request(cJSON *canon,
         role = ngx_http_llm_canon_str(msg, "role");
 
         /* tool results travel in a user turn */
-        content = ngx_http_llm_anthropic_turn(messages,
+        content = ngx_http_llm_canon_turn(messages,
                       (role && strcmp(role, "assistant") == 0)
-                      ? "assistant" : "user");
+                      ? "assistant" : "user", "content");
         if (content == NULL) {
             goto failed;
         }
@@ -243,35 +242,6 @@ failed:
     cJSON_Delete(req);
 
     return NULL;
-}
-
-
-/* the content array of the last turn if it has this role, else a new one */
-
-static cJSON *
-ngx_http_llm_anthropic_turn(cJSON *messages, const char *role)
-{
-    cJSON       *last, *turn, *content;
-    const char  *r;
-
-    last = cJSON_GetArrayItem(messages, cJSON_GetArraySize(messages) - 1);
-    r = ngx_http_llm_canon_str(last, "role");
-
-    if (r && strcmp(r, role) == 0) {
-        return cJSON_GetObjectItemCaseSensitive(last, "content");
-    }
-
-    turn = cJSON_CreateObject();
-
-    if (ngx_http_llm_canon_add(messages, turn) != NGX_OK
-        || cJSON_AddStringToObject(turn, "role", role) == NULL)
-    {
-        return NULL;
-    }
-
-    content = cJSON_AddArrayToObject(turn, "content");
-
-    return content;
 }
 
 
@@ -557,7 +527,6 @@ ngx_int_t
 ngx_http_llm_anthropic_stream_event(ngx_http_llm_chunks_t *st,
     u_char *data, size_t len, u_char **out, u_char *end)
 {
-    const char                 *finish;
     ngx_http_llm_json_value_t   doc, type, msg, v, block, delta, dt, usage;
 
     if (ngx_http_llm_json_document(data, data + len, &doc) != NGX_OK
@@ -615,37 +584,15 @@ ngx_http_llm_anthropic_stream_event(ngx_http_llm_chunks_t *st,
             return NGX_OK;
         }
 
-        st->tool = st->tools++;
-
-        if (ngx_http_llm_openai_chunk_head(st, out, end) != NGX_OK) {
-            return NGX_ERROR;
-        }
-
-        ngx_http_llm_put("{\"tool_calls\":[{\"index\":");
-
-        ngx_http_llm_put_int(st->tool);
-
-        ngx_http_llm_put(",\"id\":");
-
         if (ngx_http_llm_json_get(&block, "id", &v) != NGX_OK
-            || v.type != NGX_HTTP_LLM_JSON_STRING)
+            || v.type != NGX_HTTP_LLM_JSON_STRING
+            || ngx_http_llm_json_get(&block, "name", &msg) != NGX_OK
+            || msg.type != NGX_HTTP_LLM_JSON_STRING)
         {
             return NGX_ERROR;
         }
 
-        ngx_http_llm_put_tok(&v);
-        ngx_http_llm_put(",\"type\":\"function\",\"function\":{\"name\":");
-
-        if (ngx_http_llm_json_get(&block, "name", &v) != NGX_OK
-            || v.type != NGX_HTTP_LLM_JSON_STRING)
-        {
-            return NGX_ERROR;
-        }
-
-        ngx_http_llm_put_tok(&v);
-        ngx_http_llm_put(",\"arguments\":\"\"}}]},\"finish_reason\":null}]}"
-                         "\n\n");
-        return NGX_OK;
+        return ngx_http_llm_openai_chunk_tool(st, &v, &msg, out, end);
     }
 
     if (is("content_block_delta")) {
@@ -662,16 +609,7 @@ ngx_http_llm_anthropic_stream_event(ngx_http_llm_chunks_t *st,
                 return NGX_ERROR;
             }
 
-            st->usage.streamed += v.end - v.start - 2;
-
-            if (ngx_http_llm_openai_chunk_head(st, out, end) != NGX_OK) {
-                return NGX_ERROR;
-            }
-
-            ngx_http_llm_put("{\"content\":");
-            ngx_http_llm_put_tok(&v);
-            ngx_http_llm_put("},\"finish_reason\":null}]}\n\n");
-            return NGX_OK;
+            return ngx_http_llm_openai_chunk_text(st, &v, out, end);
         }
 
         if (ngx_http_llm_json_key_is(&dt, "input_json_delta")
@@ -683,20 +621,7 @@ ngx_http_llm_anthropic_stream_event(ngx_http_llm_chunks_t *st,
                 return NGX_ERROR;
             }
 
-            st->usage.streamed += v.end - v.start - 2;
-
-            if (ngx_http_llm_openai_chunk_head(st, out, end) != NGX_OK) {
-                return NGX_ERROR;
-            }
-
-            ngx_http_llm_put("{\"tool_calls\":[{\"index\":");
-
-            ngx_http_llm_put_int(st->tool);
-
-            ngx_http_llm_put(",\"function\":{\"arguments\":");
-            ngx_http_llm_put_tok(&v);
-            ngx_http_llm_put("}}]},\"finish_reason\":null}]}\n\n");
-            return NGX_OK;
+            return ngx_http_llm_openai_chunk_args(st, &v, out, end);
         }
 
         /* thinking and signature deltas have no OpenAI form */
@@ -723,21 +648,11 @@ ngx_http_llm_anthropic_stream_event(ngx_http_llm_chunks_t *st,
         }
 
         /* the same mapping as whole answers: Anthropic, canon, OpenAI */
-        finish = ngx_http_llm_openai_finish_reason(
-                     ngx_http_llm_canon_map_token(&v,
-                                                  ngx_http_llm_anthropic_stops,
-                                                  "end"));
-
-        if (ngx_http_llm_openai_chunk_head(st, out, end) != NGX_OK) {
-            return NGX_ERROR;
-        }
-
-        ngx_http_llm_put("{},\"finish_reason\":\"");
-
-        ngx_http_llm_put_str((u_char *) finish, ngx_strlen(finish));
-
-        ngx_http_llm_put("\"}]}\n\n");
-        return NGX_OK;
+        return ngx_http_llm_openai_chunk_finish(st,
+                   ngx_http_llm_canon_map_token(&v,
+                                                ngx_http_llm_anthropic_stops,
+                                                "end"),
+                   out, end);
     }
 
     if (is("message_stop")) {
@@ -745,21 +660,11 @@ ngx_http_llm_anthropic_stream_event(ngx_http_llm_chunks_t *st,
     }
 
     if (is("error")) {
-        ngx_http_llm_put("data: {\"error\":{\"message\":");
-
-        if (ngx_http_llm_json_get(&doc, "error", &v) == NGX_OK
-            && ngx_http_llm_json_get(&v, "message", &msg) == NGX_OK
-            && msg.type == NGX_HTTP_LLM_JSON_STRING)
-        {
-            ngx_http_llm_put_tok(&msg);
-
-        } else {
-            ngx_http_llm_put("\"The provider's stream failed.\"");
-        }
-
-        ngx_http_llm_put(",\"type\":\"api_error\",\"param\":null,"
-                         "\"code\":\"stream_interrupted\"}}\n\n");
-        return NGX_DECLINED;
+        return ngx_http_llm_openai_chunk_error(
+                   (ngx_http_llm_json_get(&doc, "error", &v) == NGX_OK
+                    && ngx_http_llm_json_get(&v, "message", &msg) == NGX_OK)
+                   ? &msg : NULL,
+                   out, end);
     }
 
 #undef is
@@ -856,25 +761,9 @@ static void
 ngx_http_llm_stream_usage(ngx_http_llm_stream_usage_t *u,
     ngx_http_llm_json_value_t *usage)
 {
-    int64_t                     n;
-    ngx_uint_t                  i;
-    ngx_http_llm_json_value_t   v;
+    static const char *const  names[4] = { "input_tokens", "output_tokens",
+                                           "cache_read_input_tokens",
+                                           "cache_creation_input_tokens" };
 
-    static const char  *names[] = { "input_tokens", "output_tokens",
-                                    "cache_read_input_tokens",
-                                    "cache_creation_input_tokens" };
-    int64_t            *fields[4];
-
-    fields[0] = &u->input;
-    fields[1] = &u->output;
-    fields[2] = &u->cache_read;
-    fields[3] = &u->cache_write;
-
-    for (i = 0; i < 4; i++) {
-        if (ngx_http_llm_json_get(usage, names[i], &v) == NGX_OK
-            && ngx_http_llm_json_int(&v, &n) == NGX_OK && n >= 0)
-        {
-            *fields[i] = n;
-        }
-    }
+    ngx_http_llm_canon_usage(u, usage, names);
 }

@@ -655,7 +655,8 @@ ngx_http_llm_openai_stream_event(ngx_http_llm_messages_t *st,
         }
     }
 
-    if (ngx_http_llm_json_get(&doc, "usage", &usage) == NGX_OK
+    if (!st->relayed
+        && ngx_http_llm_json_get(&doc, "usage", &usage) == NGX_OK
         && usage.type == NGX_HTTP_LLM_JSON_OBJECT)
     {
         ngx_http_llm_openai_chunk_usage(&st->usage, &usage);

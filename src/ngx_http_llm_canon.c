@@ -272,6 +272,11 @@ ngx_http_llm_provider_error(cJSON *doc, const char **message,
         *message = e->valuestring;
     }
 
+    if (*message == NULL && e == NULL) {
+        /* AWS's {"message": ...}, its type in a header */
+        *message = ngx_http_llm_canon_str(doc, "message");
+    }
+
     return *message ? NGX_OK : NGX_DECLINED;
 }
 
@@ -446,4 +451,59 @@ ngx_http_llm_canon_tool(cJSON *tools, const char *name, const char *desc,
     }
 
     return v;
+}
+
+
+/* usage counts by a dialect's names for input, output, cache reads, writes */
+
+void
+ngx_http_llm_canon_usage(ngx_http_llm_stream_usage_t *u,
+    ngx_http_llm_json_value_t *usage, const char *const names[4])
+{
+    int64_t                     n, *fields[4];
+    ngx_uint_t                  i;
+    ngx_http_llm_json_value_t   v;
+
+    fields[0] = &u->input;
+    fields[1] = &u->output;
+    fields[2] = &u->cache_read;
+    fields[3] = &u->cache_write;
+
+    for (i = 0; i < 4; i++) {
+        if (ngx_http_llm_json_get(usage, names[i], &v) == NGX_OK
+            && ngx_http_llm_json_int(&v, &n) == NGX_OK && n >= 0)
+        {
+            *fields[i] = n;
+        }
+    }
+}
+
+
+/*
+ * A dialect's turns, where one role may not follow itself: the parts
+ * array of the last turn if it has this role, else of a new one.
+ */
+
+cJSON *
+ngx_http_llm_canon_turn(cJSON *turns, const char *role, const char *parts)
+{
+    cJSON       *last, *turn;
+    const char  *r;
+
+    last = cJSON_GetArrayItem(turns, cJSON_GetArraySize(turns) - 1);
+    r = ngx_http_llm_canon_str(last, "role");
+
+    if (r && strcmp(r, role) == 0) {
+        return cJSON_GetObjectItemCaseSensitive(last, parts);
+    }
+
+    turn = cJSON_CreateObject();
+
+    if (ngx_http_llm_canon_add(turns, turn) != NGX_OK
+        || cJSON_AddStringToObject(turn, "role", role) == NULL)
+    {
+        return NULL;
+    }
+
+    return cJSON_AddArrayToObject(turn, parts);
 }

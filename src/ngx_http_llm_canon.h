@@ -67,6 +67,8 @@ cJSON *ngx_http_llm_canon_text(const char *text);
 cJSON *ngx_http_llm_canon_image_url(const char *url);
 ngx_int_t ngx_http_llm_canon_add(cJSON *array, cJSON *item);
 cJSON *ngx_http_llm_canon_message(cJSON *messages, const char *role);
+cJSON *ngx_http_llm_canon_turn(cJSON *turns, const char *role,
+    const char *parts);
 cJSON *ngx_http_llm_canon_tool(cJSON *tools, const char *name,
     const char *desc, cJSON *schema);
 cJSON *ngx_http_llm_canon_add_int(cJSON *obj, const char *name, int64_t v);
@@ -93,6 +95,8 @@ ngx_int_t ngx_http_llm_canon_fields(cJSON *obj, const char **known,
     const char **refused, ngx_http_llm_tr_err_t *err);
 ngx_int_t ngx_http_llm_canon_stop(cJSON *v, cJSON *canon, const char *name,
     ngx_http_llm_tr_err_t *err);
+void ngx_http_llm_canon_usage(ngx_http_llm_stream_usage_t *u,
+    ngx_http_llm_json_value_t *usage, const char *const names[4]);
 
 ngx_int_t ngx_http_llm_canon_put(u_char **out, u_char *end, u_char *p,
     size_t n);
@@ -167,6 +171,19 @@ ngx_int_t ngx_http_llm_openai_chunk_head(ngx_http_llm_chunks_t *st,
     u_char **out, u_char *end);
 ngx_int_t ngx_http_llm_openai_chunk_end(ngx_http_llm_chunks_t *st,
     u_char **out, u_char *end);
+ngx_int_t ngx_http_llm_openai_chunk_text(ngx_http_llm_chunks_t *st,
+    ngx_http_llm_json_value_t *text, u_char **out, u_char *end);
+ngx_int_t ngx_http_llm_openai_chunk_tool(ngx_http_llm_chunks_t *st,
+    ngx_http_llm_json_value_t *id, ngx_http_llm_json_value_t *name,
+    u_char **out, u_char *end);
+ngx_int_t ngx_http_llm_openai_chunk_args(ngx_http_llm_chunks_t *st,
+    ngx_http_llm_json_value_t *args, u_char **out, u_char *end);
+ngx_int_t ngx_http_llm_openai_chunk_finish(ngx_http_llm_chunks_t *st,
+    const char *reason, u_char **out, u_char *end);
+ngx_int_t ngx_http_llm_openai_chunk_error(ngx_http_llm_json_value_t *msg,
+    u_char **out, u_char *end);
+ngx_int_t ngx_http_llm_openai_chunk_body_end(ngx_http_llm_chunks_t *st,
+    u_char **out, u_char *end);
 void ngx_http_llm_openai_chunk_usage(ngx_http_llm_stream_usage_t *u,
     ngx_http_llm_json_value_t *usage);
 ngx_int_t ngx_http_llm_openai_chunk_choice(ngx_http_llm_json_value_t *doc,
@@ -202,6 +219,7 @@ typedef struct {
     ngx_int_t   tool;           /* the open block's tool_calls index */
     ngx_int_t   calls;          /* Gemini's function calls so far */
     unsigned    started:1;
+    unsigned    relayed:1;      /* the usage is given, not read */
     unsigned    text:1;         /* the open block is text */
 } ngx_http_llm_messages_t;
 
@@ -213,10 +231,16 @@ cJSON *ngx_http_llm_gemini_response_to_canon(cJSON *resp,
     ngx_http_llm_tr_err_t *err);
 ngx_int_t ngx_http_llm_gemini_stream_event(ngx_http_llm_chunks_t *st,
     u_char *data, size_t len, u_char **out, u_char *end);
-ngx_int_t ngx_http_llm_gemini_stream_end(ngx_http_llm_chunks_t *st,
-    u_char **out, u_char *end);
 void ngx_http_llm_gemini_usage(ngx_http_llm_stream_usage_t *u,
     ngx_http_llm_json_value_t *meta);
+
+/* Bedrock Converse (ngx_http_llm_bedrock.c) */
+cJSON *ngx_http_llm_canon_to_bedrock_request(cJSON *canon,
+    int64_t default_max_tokens, ngx_http_llm_tr_err_t *err);
+cJSON *ngx_http_llm_bedrock_response_to_canon(cJSON *resp,
+    ngx_http_llm_tr_err_t *err);
+ngx_int_t ngx_http_llm_bedrock_stream_event(ngx_http_llm_chunks_t *st,
+    u_char *data, size_t len, u_char **out, u_char *end);
 
 /* token-copying rewrites of the common shapes (ngx_http_llm_rewrite.c);
  * a request must be a validated JSON document */
@@ -262,11 +286,26 @@ typedef struct {
     unsigned    relayed:1;      /* the usage is given, not read */
 } ngx_http_llm_gchunks_t;
 
-/* a Messages stream relayed through chunks to a Gemini client */
+/*
+ * A stream relayed through chat completion chunks: a provider's events
+ * read into chunks ("a"), and those written as Messages events ("m") or
+ * Gemini chunks ("g") (ngx_http_llm_relay.c).
+ */
+typedef ngx_int_t (*ngx_http_llm_chunks_read_pt)(ngx_http_llm_chunks_t *st,
+    u_char *data, size_t len, u_char **out, u_char *end);
+
 typedef struct {
-    ngx_http_llm_chunks_t   a;
-    ngx_http_llm_gchunks_t  g;
+    ngx_http_llm_chunks_t        a;
+    ngx_http_llm_messages_t      m;
+    ngx_http_llm_gchunks_t       g;
+    ngx_http_llm_chunks_read_pt  read;
+    unsigned                     gemini:1;   /* the writer: g, else m */
 } ngx_http_llm_relay_t;
+
+ngx_int_t ngx_http_llm_relay_event(ngx_http_llm_relay_t *st, u_char *data,
+    size_t len, u_char *mid, u_char *mid_end, u_char **out, u_char *end);
+ngx_int_t ngx_http_llm_relay_end(ngx_http_llm_relay_t *st, u_char *mid,
+    u_char *mid_end, u_char **out, u_char *end);
 
 /* the Gemini surface (ngx_http_llm_gemini_surface.c) */
 cJSON *ngx_http_llm_gemini_request_to_canon(cJSON *req, const char *model,
@@ -275,9 +314,6 @@ cJSON *ngx_http_llm_canon_to_gemini_response(cJSON *canon,
     ngx_http_llm_tr_err_t *err);
 ngx_int_t ngx_http_llm_openai_gemini_event(ngx_http_llm_gchunks_t *st,
     u_char *data, size_t len, u_char **out, u_char *end);
-ngx_int_t ngx_http_llm_anthropic_gemini_event(ngx_http_llm_relay_t *st,
-    u_char *data, size_t len, u_char *mid, u_char *mid_end, u_char **out,
-    u_char *end);
 void ngx_http_llm_gchunks_free(ngx_http_llm_gchunks_t *st);
 ngx_int_t ngx_http_llm_gemini_observe(ngx_http_llm_stream_usage_t *u,
     u_char *data, size_t len);

@@ -18,6 +18,13 @@ static char *ngx_http_llm_vkey_cmd(ngx_conf_t *cf, ngx_command_t *dummy,
     void *conf);
 static char *ngx_http_llm_set_url(ngx_conf_t *cf,
     ngx_http_llm_provider_t *pr, ngx_str_t *url);
+static char *ngx_http_llm_secret(ngx_conf_t *cf, ngx_str_t *v,
+    ngx_http_llm_api_key_t *key);
+static ngx_int_t ngx_http_llm_bedrock_conf(ngx_conf_t *cf,
+    ngx_http_llm_provider_t *pr);
+static ngx_uint_t ngx_http_llm_env_unset(ngx_http_llm_api_key_t *key);
+static void ngx_http_llm_resolve_env_key(ngx_cycle_t *cycle,
+    ngx_http_llm_provider_t *pr, ngx_http_llm_api_key_t *key);
 static char *ngx_http_llm_set_api_key(ngx_conf_t *cf,
     ngx_http_llm_provider_t *pr, ngx_str_t *value, ngx_uint_t n);
 static char *ngx_http_llm_set_timeouts(ngx_conf_t *cf,
@@ -46,7 +53,8 @@ static ngx_int_t ngx_http_llm_json_str(ngx_conf_t *cf, char *v,
 #define NGX_HTTP_LLM_PROVIDER_DIRECTIVES                                      \
     "type, url, host, api_key, models, weight, timeouts, keepalive, "        \
     "cooldown, circuit_breaker, latency, stream_events, anthropic_version, " \
-    "api_version, deployment, budget, limit"
+    "api_version, deployment, region, aws_access_key_id, "                   \
+    "aws_secret_access_key, aws_session_token, budget, limit"
 
 #define NGX_HTTP_LLM_VKEY_DIRECTIVES                                          \
     "key, key_sha256, models, fallbacks, team, customer, budget, limit, "    \
@@ -147,7 +155,9 @@ ngx_http_llm_provider_block(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
-    if (pr->type != NGX_HTTP_LLM_PROVIDER_MOCK && pr->url.len == 0) {
+    if (pr->type != NGX_HTTP_LLM_PROVIDER_MOCK
+        && pr->type != NGX_HTTP_LLM_PROVIDER_BEDROCK && pr->url.len == 0)
+    {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "llm_provider \"%V\" has no \"url\"", &pr->name);
         return NGX_CONF_ERROR;
@@ -171,6 +181,10 @@ ngx_http_llm_provider_block(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
                            "\"api_version\" and \"deployment\" in "
                            "llm_provider \"%V\" need \"type azure\"",
                            &pr->name);
+        return NGX_CONF_ERROR;
+    }
+
+    if (ngx_http_llm_bedrock_conf(cf, pr) != NGX_OK) {
         return NGX_CONF_ERROR;
     }
 
@@ -299,14 +313,17 @@ ngx_http_llm_provider_cmd(ngx_conf_t *cf, ngx_command_t *dummy, void *conf)
         } else if (ngx_strcmp(value[1].data, "gemini") == 0) {
             pr->type = NGX_HTTP_LLM_PROVIDER_GEMINI;
 
+        } else if (ngx_strcmp(value[1].data, "bedrock") == 0) {
+            pr->type = NGX_HTTP_LLM_PROVIDER_BEDROCK;
+
         } else if (ngx_strcmp(value[1].data, "mock") == 0) {
             pr->type = NGX_HTTP_LLM_PROVIDER_MOCK;
 
         } else {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                                "invalid provider type \"%V\", allowed: "
-                               "openai, anthropic, azure, gemini, mock",
-                               &value[1]);
+                               "openai, anthropic, azure, gemini, bedrock, "
+                               "mock", &value[1]);
             return NGX_CONF_ERROR;
         }
 
@@ -376,6 +393,29 @@ ngx_http_llm_provider_cmd(ngx_conf_t *cf, ngx_command_t *dummy, void *conf)
 
     if (is("api_key")) {
         return ngx_http_llm_set_api_key(cf, pr, value, nargs);
+    }
+
+    if (is("region")) {
+        if (nargs != 2 || pr->region.len) {
+            return "is duplicate or takes one value";
+        }
+
+        pr->region = value[1];
+        return NGX_CONF_OK;
+    }
+
+    i = is("aws_access_key_id") ? 1
+        : is("aws_secret_access_key") ? 2
+        : is("aws_session_token") ? 3 : 0;
+
+    if (i) {
+        if (nargs != 2 || pr->aws[i - 1].value.len
+            || pr->aws[i - 1].env.len)
+        {
+            return "is duplicate or takes one value";
+        }
+
+        return ngx_http_llm_secret(cf, &value[1], &pr->aws[i - 1]);
     }
 
     if (is("models")) {
@@ -544,7 +584,6 @@ ngx_http_llm_set_api_key(ngx_conf_t *cf, ngx_http_llm_provider_t *pr,
     ngx_str_t *value, ngx_uint_t nargs)
 {
     ngx_int_t                w;
-    ngx_str_t               *v;
     ngx_http_llm_api_key_t  *key;
 
     if (nargs > 3) {
@@ -578,8 +617,15 @@ ngx_http_llm_set_api_key(ngx_conf_t *cf, ngx_http_llm_provider_t *pr,
         key->weight = w;
     }
 
-    v = &value[1];
+    return ngx_http_llm_secret(cf, &value[1], key);
+}
 
+
+/* a secret: env:NAME (read per worker), file:/path, or the value itself */
+
+static char *
+ngx_http_llm_secret(ngx_conf_t *cf, ngx_str_t *v, ngx_http_llm_api_key_t *key)
+{
     if (ngx_strncmp(v->data, "env:", 4) == 0) {
         key->env.data = v->data + 4;
         key->env.len = v->len - 4;
@@ -609,6 +655,81 @@ ngx_http_llm_set_api_key(ngx_conf_t *cf, ngx_http_llm_provider_t *pr,
     key->value = *v;
 
     return NGX_CONF_OK;
+}
+
+
+/*
+ * Bedrock's own directives: the region names the default endpoint, and
+ * the credentials default to the AWS_* environment (which nginx passes
+ * to workers when listed with "env").
+ */
+
+static ngx_int_t
+ngx_http_llm_bedrock_conf(ngx_conf_t *cf, ngx_http_llm_provider_t *pr)
+{
+    u_char     *p;
+    ngx_str_t   url;
+    ngx_uint_t  i;
+
+    static ngx_str_t  env[] = {
+        ngx_string("AWS_ACCESS_KEY_ID"),
+        ngx_string("AWS_SECRET_ACCESS_KEY"),
+        ngx_string("AWS_SESSION_TOKEN")
+    };
+
+    if (pr->type != NGX_HTTP_LLM_PROVIDER_BEDROCK) {
+        if (pr->region.len || pr->aws[0].value.len || pr->aws[0].env.len
+            || pr->aws[1].value.len || pr->aws[1].env.len
+            || pr->aws[2].value.len || pr->aws[2].env.len)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"region\" and \"aws_*\" in llm_provider "
+                               "\"%V\" need \"type bedrock\"", &pr->name);
+            return NGX_ERROR;
+        }
+
+        return NGX_OK;
+    }
+
+    if (pr->region.len == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "llm_provider \"%V\" of type bedrock has no "
+                           "\"region\"", &pr->name);
+        return NGX_ERROR;
+    }
+
+    if (pr->api_keys.nelts) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "llm_provider \"%V\" of type bedrock takes "
+                           "aws_access_key_id and aws_secret_access_key, "
+                           "not \"api_key\"", &pr->name);
+        return NGX_ERROR;
+    }
+
+    for (i = 0; i < 3; i++) {
+        if (pr->aws[i].value.len == 0 && pr->aws[i].env.len == 0) {
+            pr->aws[i].env = env[i];
+        }
+    }
+
+    if (pr->url.len == 0) {
+        url.len = sizeof("https://bedrock-runtime..amazonaws.com") - 1
+                  + pr->region.len;
+        url.data = ngx_pnalloc(cf->pool, url.len);
+        if (url.data == NULL) {
+            return NGX_ERROR;
+        }
+
+        p = ngx_sprintf(url.data, "https://bedrock-runtime.%V.amazonaws.com",
+                        &pr->region);
+        url.len = p - url.data;
+
+        if (ngx_http_llm_set_url(cf, pr, &url) != NGX_CONF_OK) {
+            return NGX_ERROR;
+        }
+    }
+
+    return NGX_OK;
 }
 
 
@@ -762,9 +883,23 @@ invalid:
 static ngx_int_t
 ngx_http_llm_check_env_keys(ngx_conf_t *cf, ngx_http_llm_provider_t *pr)
 {
-    char                    *v;
     ngx_uint_t               i, unset;
     ngx_http_llm_api_key_t  *key;
+
+    if (pr->type == NGX_HTTP_LLM_PROVIDER_BEDROCK) {
+        if (ngx_http_llm_env_unset(&pr->aws[0])
+            || ngx_http_llm_env_unset(&pr->aws[1]))
+        {
+            pr->disabled = 1;
+
+            ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
+                               "llm_provider \"%V\" is disabled: its AWS "
+                               "credentials' environment variables are not "
+                               "set", &pr->name);
+        }
+
+        return NGX_OK;
+    }
 
     if (pr->api_keys.nelts == 0) {
         return NGX_OK;
@@ -774,16 +909,7 @@ ngx_http_llm_check_env_keys(ngx_conf_t *cf, ngx_http_llm_provider_t *pr)
     unset = 0;
 
     for (i = 0; i < pr->api_keys.nelts; i++) {
-        if (key[i].env.len == 0) {
-            continue;
-        }
-
-        /* env names come from the config: NUL-terminated there */
-        v = getenv((char *) key[i].env.data);
-
-        if (v == NULL || *v == '\0') {
-            unset++;
-        }
+        unset += ngx_http_llm_env_unset(&key[i]);
     }
 
     if (unset == pr->api_keys.nelts) {
@@ -795,6 +921,24 @@ ngx_http_llm_check_env_keys(ngx_conf_t *cf, ngx_http_llm_provider_t *pr)
     }
 
     return NGX_OK;
+}
+
+
+/* a key from an environment variable that is not set (or empty) */
+
+static ngx_uint_t
+ngx_http_llm_env_unset(ngx_http_llm_api_key_t *key)
+{
+    char  *v;
+
+    if (key->env.len == 0) {
+        return 0;
+    }
+
+    /* env names come from the config (or literals): NUL-terminated */
+    v = getenv((char *) key->env.data);
+
+    return (v == NULL || *v == '\0');
 }
 
 
@@ -1539,7 +1683,6 @@ ngx_int_t
 ngx_http_llm_resolve_env_keys(ngx_cycle_t *cycle,
     ngx_http_llm_main_conf_t *lmcf)
 {
-    u_char                    *v;
     ngx_uint_t                 i, j;
     ngx_http_llm_api_key_t    *key;
     ngx_http_llm_provider_t  **pr;
@@ -1554,29 +1697,48 @@ ngx_http_llm_resolve_env_keys(ngx_cycle_t *cycle,
         key = pr[i]->api_keys.elts;
 
         for (j = 0; j < pr[i]->api_keys.nelts; j++) {
-            if (key[j].env.len == 0) {
-                continue;
-            }
+            ngx_http_llm_resolve_env_key(cycle, pr[i], &key[j]);
+        }
 
-            /* env names come from the config: NUL-terminated there */
-            v = (u_char *) getenv((char *) key[j].env.data);
-
-            if (v == NULL || *v == '\0') {
-                ngx_log_error(NGX_LOG_WARN, cycle->log, 0,
-                              "llm provider \"%V\": environment variable "
-                              "\"%V\" is not set here (list it with "
-                              "\"env %V;\"), that key is not used",
-                              &pr[i]->name, &key[j].env, &key[j].env);
-                ngx_str_null(&key[j].value);
-                continue;
-            }
-
-            key[j].value.data = v;
-            key[j].value.len = ngx_strlen(v);
+        for (j = 0; j < 3; j++) {
+            ngx_http_llm_resolve_env_key(cycle, pr[i], &pr[i]->aws[j]);
         }
     }
 
     return NGX_OK;
+}
+
+
+static void
+ngx_http_llm_resolve_env_key(ngx_cycle_t *cycle, ngx_http_llm_provider_t *pr,
+    ngx_http_llm_api_key_t *key)
+{
+    u_char  *v;
+
+    if (key->env.len == 0) {
+        return;
+    }
+
+    /* env names come from the config (or literals): NUL-terminated */
+    v = (u_char *) getenv((char *) key->env.data);
+
+    if (v == NULL || *v == '\0') {
+        /* a session token is optional: no word about it */
+        if (pr->type != NGX_HTTP_LLM_PROVIDER_BEDROCK || key != &pr->aws[2])
+        {
+            ngx_log_error(NGX_LOG_WARN, cycle->log, 0,
+                          "llm provider \"%V\": environment variable "
+                          "\"%V\" is not set here (list it with "
+                          "\"env %V;\"), that key is not used",
+                          &pr->name, &key->env, &key->env);
+        }
+
+        ngx_str_null(&key->value);
+        return;
+    }
+
+    key->value.data = v;
+    key->value.len = ngx_strlen(v);
 }
 
 

@@ -21,7 +21,6 @@
 
 static ngx_int_t ngx_http_llm_gemini_parts(cJSON *msgs, cJSON *parts,
     cJSON *out, ngx_http_llm_tr_err_t *err);
-static cJSON *ngx_http_llm_gemini_turn(cJSON *contents, const char *role);
 static const char *ngx_http_llm_gemini_call_name(cJSON *msgs,
     const char *id);
 static ngx_int_t ngx_http_llm_gemini_config(cJSON *canon, cJSON *req);
@@ -64,9 +63,10 @@ ngx_http_llm_canon_to_gemini_request(cJSON *canon, ngx_http_llm_tr_err_t *err)
         role = ngx_http_llm_canon_str(msg, "role");
 
         /* tool results travel in a user turn, as function responses */
-        parts = ngx_http_llm_gemini_turn(contents,
+        parts = ngx_http_llm_canon_turn(contents,
                     (role && strcmp(role, "assistant") == 0) ? "model"
-                                                             : "user");
+                                                             : "user",
+                    "parts");
         if (parts == NULL
             || ngx_http_llm_gemini_parts(msgs,
                    cJSON_GetObjectItemCaseSensitive(msg, "content"), parts,
@@ -133,33 +133,6 @@ failed:
     cJSON_Delete(req);
 
     return NULL;
-}
-
-
-/* the parts array of the last turn if it has this role, else a new one */
-
-static cJSON *
-ngx_http_llm_gemini_turn(cJSON *contents, const char *role)
-{
-    cJSON       *last, *turn;
-    const char  *r;
-
-    last = cJSON_GetArrayItem(contents, cJSON_GetArraySize(contents) - 1);
-    r = ngx_http_llm_canon_str(last, "role");
-
-    if (r && strcmp(r, role) == 0) {
-        return cJSON_GetObjectItemCaseSensitive(last, "parts");
-    }
-
-    turn = cJSON_CreateObject();
-
-    if (ngx_http_llm_canon_add(contents, turn) != NGX_OK
-        || cJSON_AddStringToObject(turn, "role", role) == NULL)
-    {
-        return NULL;
-    }
-
-    return cJSON_AddArrayToObject(turn, "parts");
 }
 
 
@@ -627,7 +600,7 @@ failed:
  * GenerateContentResponse) as chat.completion.chunk events: text as
  * content deltas, each function call whole as a tool call, the finish
  * reason when it comes.  Gemini sends no end marker: the stream's end is
- * ngx_http_llm_gemini_stream_end(), at the end of the body.  Strings are
+ * ngx_http_llm_openai_chunk_body_end(), at the end of the body.  Strings are
  * copied as tokens; function arguments are escaped into a string.
  * NGX_OK: go on; NGX_DECLINED: an error, written as an OpenAI error
  * event; NGX_ERROR: not a response, or no room.
@@ -637,7 +610,6 @@ ngx_int_t
 ngx_http_llm_gemini_stream_event(ngx_http_llm_chunks_t *st, u_char *data,
     size_t len, u_char **out, u_char *end)
 {
-    const char                 *finish;
     ngx_http_llm_json_value_t   doc, v, cands, cand, content, parts, part;
     ngx_http_llm_json_value_t   fc, name, args, meta, e;
 
@@ -648,20 +620,10 @@ ngx_http_llm_gemini_stream_event(ngx_http_llm_chunks_t *st, u_char *data,
     }
 
     if (ngx_http_llm_json_get(&doc, "error", &e) == NGX_OK) {
-        ngx_http_llm_put("data: {\"error\":{\"message\":");
-
-        if (ngx_http_llm_json_get(&e, "message", &v) == NGX_OK
-            && v.type == NGX_HTTP_LLM_JSON_STRING)
-        {
-            ngx_http_llm_put_tok(&v);
-
-        } else {
-            ngx_http_llm_put("\"The provider's stream failed.\"");
-        }
-
-        ngx_http_llm_put(",\"type\":\"api_error\",\"param\":null,"
-                         "\"code\":\"stream_interrupted\"}}\n\n");
-        return NGX_DECLINED;
+        return ngx_http_llm_openai_chunk_error(
+                   ngx_http_llm_json_get(&e, "message", &v) == NGX_OK
+                   ? &v : NULL,
+                   out, end);
     }
 
     if (!st->started) {
@@ -713,15 +675,12 @@ ngx_http_llm_gemini_stream_event(ngx_http_llm_chunks_t *st, u_char *data,
             if (ngx_http_llm_json_get(&part, "text", &v) == NGX_OK
                 && v.type == NGX_HTTP_LLM_JSON_STRING)
             {
-                st->usage.streamed += v.end - v.start - 2;
-
-                if (ngx_http_llm_openai_chunk_head(st, out, end) != NGX_OK) {
+                if (ngx_http_llm_openai_chunk_text(st, &v, out, end)
+                    != NGX_OK)
+                {
                     return NGX_ERROR;
                 }
 
-                ngx_http_llm_put("{\"content\":");
-                ngx_http_llm_put_tok(&v);
-                ngx_http_llm_put("},\"finish_reason\":null}]}\n\n");
                 continue;
             }
 
@@ -788,36 +747,14 @@ ngx_http_llm_gemini_stream_event(ngx_http_llm_chunks_t *st, u_char *data,
     }
 
     /* Gemini says STOP after function calls too */
-    finish = ngx_http_llm_openai_finish_reason(
-                 st->tools ? "tool_calls"
-                           : ngx_http_llm_canon_map_token(&v,
-                                               ngx_http_llm_gemini_finish,
-                                               "end"));
     st->finished = 1;
 
-    if (ngx_http_llm_openai_chunk_head(st, out, end) != NGX_OK) {
-        return NGX_ERROR;
-    }
-
-    ngx_http_llm_put("{},\"finish_reason\":\"");
-    ngx_http_llm_put_str((u_char *) finish, ngx_strlen(finish));
-    ngx_http_llm_put("\"}]}\n\n");
-
-    return NGX_OK;
-}
-
-
-/* the body ended: a stream with an answer is complete */
-
-ngx_int_t
-ngx_http_llm_gemini_stream_end(ngx_http_llm_chunks_t *st, u_char **out,
-    u_char *end)
-{
-    if (!st->started) {
-        return NGX_ERROR;
-    }
-
-    return ngx_http_llm_openai_chunk_end(st, out, end);
+    return ngx_http_llm_openai_chunk_finish(st,
+               st->tools ? "tool_calls"
+                         : ngx_http_llm_canon_map_token(&v,
+                                               ngx_http_llm_gemini_finish,
+                                               "end"),
+               out, end);
 }
 
 

@@ -8,7 +8,6 @@
 #include <ngx_core.h>
 #include <stdio.h>
 #include "ngx_http_llm_canon.h"
-#include "ngx_http_llm_sse.h"
 
 
 /*
@@ -1182,51 +1181,6 @@ ngx_http_llm_gchunks_error(ngx_http_llm_json_value_t *msg, u_char **out,
     ngx_http_llm_put(",\"status\":\"UNAVAILABLE\"}}\r\n\r\n");
 
     return NGX_OK;
-}
-
-
-/*
- * A Messages stream for a Gemini client: each event turned into chat
- * completion chunks (ngx_http_llm_anthropic_stream_event) in "mid", and
- * those into Gemini chunks, so that one reader of each dialect serves.
- * "mid" must hold 2 * len + 1024 bytes and the ids.
- */
-
-ngx_int_t
-ngx_http_llm_anthropic_gemini_event(ngx_http_llm_relay_t *st, u_char *data,
-    size_t len, u_char *mid, u_char *mid_end, u_char **out, u_char *end)
-{
-    u_char     *p, *e, *last;
-    ngx_int_t   rc, grc;
-    ngx_str_t   chunk;
-
-    st->a.include_usage = 1;
-    st->g.relayed = 1;
-
-    last = mid;
-    rc = ngx_http_llm_anthropic_stream_event(&st->a, data, len, &last,
-                                             mid_end);
-    if (rc == NGX_ERROR) {
-        return NGX_ERROR;
-    }
-
-    /* the Messages usage is the truer: it has the cache writes apart */
-    st->g.usage = st->a.usage;
-    grc = NGX_OK;
-
-    for (p = mid; (e = ngx_http_llm_sse_event_end(p, last)); p = e) {
-        if (ngx_http_llm_sse_data(p, e, &chunk) != NGX_OK) {
-            continue;
-        }
-
-        grc = ngx_http_llm_openai_gemini_event(&st->g, chunk.data, chunk.len,
-                                               out, end);
-        if (grc != NGX_OK) {
-            break;
-        }
-    }
-
-    return (grc == NGX_OK) ? rc : grc;
 }
 
 

@@ -683,8 +683,8 @@ ngx_http_llm_route_model(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
         if (rc != NGX_OK) {
             return ngx_http_llm_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
                                       "provider_unavailable",
-                                      "The provider \"%V\" has no API "
-                                      "key configured.", &pr->name);
+                                      "The provider \"%V\" has no "
+                                      "credentials configured.", &pr->name);
         }
 
         return NGX_OK;
@@ -719,8 +719,8 @@ ngx_http_llm_route_model(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
 
         return ngx_http_llm_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
                                   "provider_unavailable",
-                                  "No provider of \"%V\" has an API key "
-                                  "configured.", req);
+                                  "No provider of \"%V\" has "
+                                  "credentials configured.", req);
     }
 
     ngx_http_llm_order_candidates(ctx, first);

@@ -18,13 +18,15 @@
 #define NGX_HTTP_LLM_DIALECT_OPENAI       1
 #define NGX_HTTP_LLM_DIALECT_ANTHROPIC    2
 #define NGX_HTTP_LLM_DIALECT_GEMINI       3
-#define NGX_HTTP_LLM_DIALECTS             4    /* array size, by dialect */
+#define NGX_HTTP_LLM_DIALECT_BEDROCK      4    /* providers only */
+#define NGX_HTTP_LLM_DIALECTS             5    /* array size, by dialect */
 
 #define NGX_HTTP_LLM_PROVIDER_OPENAI      1
 #define NGX_HTTP_LLM_PROVIDER_MOCK        2
 #define NGX_HTTP_LLM_PROVIDER_ANTHROPIC   3
 #define NGX_HTTP_LLM_PROVIDER_AZURE       4
 #define NGX_HTTP_LLM_PROVIDER_GEMINI      5
+#define NGX_HTTP_LLM_PROVIDER_BEDROCK     6
 
 #define NGX_HTTP_LLM_ENDPOINT_CHAT        1
 #define NGX_HTTP_LLM_ENDPOINT_EMBEDDINGS  2
@@ -68,7 +70,9 @@ ngx_http_llm_clock_ns(void)
     ((pr)->type == NGX_HTTP_LLM_PROVIDER_ANTHROPIC                           \
      ? NGX_HTTP_LLM_DIALECT_ANTHROPIC                                        \
      : (pr)->type == NGX_HTTP_LLM_PROVIDER_GEMINI                            \
-     ? NGX_HTTP_LLM_DIALECT_GEMINI : NGX_HTTP_LLM_DIALECT_OPENAI)
+     ? NGX_HTTP_LLM_DIALECT_GEMINI                                           \
+     : (pr)->type == NGX_HTTP_LLM_PROVIDER_BEDROCK                           \
+     ? NGX_HTTP_LLM_DIALECT_BEDROCK : NGX_HTTP_LLM_DIALECT_OPENAI)
 
 /* copies a string literal, its length counted by the compiler */
 #define ngx_http_llm_cpystr(p, s)  ngx_cpymem(p, s, sizeof(s) - 1)
@@ -169,6 +173,10 @@ typedef struct {
     ngx_str_t                      anthropic_version;
     ngx_str_t                      api_version;   /* azure */
     ngx_array_t                    deployments;   /* azure: ngx_keyval_t */
+    ngx_str_t                      region;        /* bedrock */
+    ngx_http_llm_api_key_t         aws[3];        /* bedrock: the access
+                                                   * key id, secret, and
+                                                   * session token */
 
     /* mock */
     ngx_msec_t                     latency;
@@ -336,6 +344,7 @@ typedef struct {
     off_t                          length;     /* provider content length */
     unsigned                       chunked_body:1;
     unsigned                       sse:1;
+    unsigned                       eventstream:1; /* AWS frames, not SSE */
     unsigned                       strip_usage:1;
     unsigned                       done_seen:1;
     unsigned                       error_page:1;
@@ -457,6 +466,13 @@ ngx_http_upstream_srv_conf_t *ngx_http_llm_upstream_create_uscf(
 ngx_int_t ngx_http_llm_upstream_init_conf(ngx_conf_t *cf,
     ngx_http_llm_main_conf_t *lmcf, ngx_http_upstream_conf_t *conf,
     ngx_http_upstream_conf_t *prev);
+
+/* Bedrock's path and request signature (ngx_http_llm_bedrock_sign.c) */
+ngx_int_t ngx_http_llm_bedrock_path(ngx_http_request_t *r,
+    ngx_http_llm_ctx_t *ctx, ngx_http_llm_candidate_t *c, ngx_str_t *path);
+ngx_int_t ngx_http_llm_bedrock_sign(ngx_http_request_t *r,
+    ngx_http_llm_provider_t *pr, ngx_str_t *path, ngx_chain_t *body,
+    ngx_str_t *headers);
 
 /* the provider's response body (ngx_http_llm_response.c) */
 ngx_int_t ngx_http_llm_filter_init(void *data);

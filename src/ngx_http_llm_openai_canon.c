@@ -1339,6 +1339,134 @@ ngx_http_llm_openai_chunk_end(ngx_http_llm_chunks_t *st, u_char **out,
 }
 
 
+/*
+ * The chunks another dialect's stream becomes, from its JSON string
+ * tokens: a content delta, a tool call's opening (its id and name) and
+ * its arguments' deltas, the finish reason (a canonical stop reason),
+ * and an error chunk with the provider's message (NGX_DECLINED: the
+ * stream's end).
+ */
+
+ngx_int_t
+ngx_http_llm_openai_chunk_text(ngx_http_llm_chunks_t *st,
+    ngx_http_llm_json_value_t *text, u_char **out, u_char *end)
+{
+    st->usage.streamed += text->end - text->start - 2;
+
+    if (ngx_http_llm_openai_chunk_head(st, out, end) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    ngx_http_llm_put("{\"content\":");
+    ngx_http_llm_put_tok(text);
+    ngx_http_llm_put("},\"finish_reason\":null}]}\n\n");
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_http_llm_openai_chunk_tool(ngx_http_llm_chunks_t *st,
+    ngx_http_llm_json_value_t *id, ngx_http_llm_json_value_t *name,
+    u_char **out, u_char *end)
+{
+    st->tool = st->tools++;
+
+    if (ngx_http_llm_openai_chunk_head(st, out, end) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    ngx_http_llm_put("{\"tool_calls\":[{\"index\":");
+    ngx_http_llm_put_int(st->tool);
+    ngx_http_llm_put(",\"id\":");
+    ngx_http_llm_put_tok(id);
+    ngx_http_llm_put(",\"type\":\"function\",\"function\":{\"name\":");
+    ngx_http_llm_put_tok(name);
+    ngx_http_llm_put(",\"arguments\":\"\"}}]},\"finish_reason\":null}]}"
+                     "\n\n");
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_http_llm_openai_chunk_args(ngx_http_llm_chunks_t *st,
+    ngx_http_llm_json_value_t *args, u_char **out, u_char *end)
+{
+    st->usage.streamed += args->end - args->start - 2;
+
+    if (ngx_http_llm_openai_chunk_head(st, out, end) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    ngx_http_llm_put("{\"tool_calls\":[{\"index\":");
+    ngx_http_llm_put_int(st->tool);
+    ngx_http_llm_put(",\"function\":{\"arguments\":");
+    ngx_http_llm_put_tok(args);
+    ngx_http_llm_put("}}]},\"finish_reason\":null}]}\n\n");
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_http_llm_openai_chunk_finish(ngx_http_llm_chunks_t *st,
+    const char *reason, u_char **out, u_char *end)
+{
+    const char  *finish;
+
+    finish = ngx_http_llm_openai_finish_reason(reason);
+
+    if (ngx_http_llm_openai_chunk_head(st, out, end) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    ngx_http_llm_put("{},\"finish_reason\":\"");
+    ngx_http_llm_put_str((u_char *) finish, ngx_strlen(finish));
+    ngx_http_llm_put("\"}]}\n\n");
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_http_llm_openai_chunk_error(ngx_http_llm_json_value_t *msg, u_char **out,
+    u_char *end)
+{
+    ngx_http_llm_put("data: {\"error\":{\"message\":");
+
+    if (msg && msg->type == NGX_HTTP_LLM_JSON_STRING) {
+        ngx_http_llm_put_tok(msg);
+
+    } else {
+        ngx_http_llm_put("\"The provider's stream failed.\"");
+    }
+
+    ngx_http_llm_put(",\"type\":\"api_error\",\"param\":null,"
+                     "\"code\":\"stream_interrupted\"}}\n\n");
+
+    return NGX_DECLINED;
+}
+
+
+/*
+ * The provider's body ended, in a dialect with no end marker (Gemini's)
+ * or after messageStop without the metadata frame (Bedrock's): a stream
+ * that began is complete.
+ */
+
+ngx_int_t
+ngx_http_llm_openai_chunk_body_end(ngx_http_llm_chunks_t *st, u_char **out,
+    u_char *end)
+{
+    if (!st->started) {
+        return NGX_ERROR;
+    }
+
+    return ngx_http_llm_openai_chunk_end(st, out, end);
+}
+
+
 /* a chunk's first choice; NGX_DECLINED: none (the usage chunk) */
 
 ngx_int_t

@@ -10,6 +10,7 @@
 #include "ngx_http_llm_module.h"
 #include "ngx_http_llm_json.h"
 #include "ngx_http_llm_sse.h"
+#include "ngx_http_llm_aws.h"
 
 
 /*
@@ -25,6 +26,8 @@ static ngx_int_t ngx_http_llm_payload(ngx_http_llm_ctx_t *ctx, u_char *p,
     u_char *end, ngx_chain_t ***ll);
 static ngx_int_t ngx_http_llm_sse_feed(ngx_http_llm_ctx_t *ctx, u_char *p,
     u_char *end, ngx_chain_t ***ll);
+static u_char *ngx_http_llm_event_end(ngx_http_llm_ctx_t *ctx, u_char *p,
+    u_char *end);
 static ngx_int_t ngx_http_llm_sse_events(ngx_http_llm_ctx_t *ctx,
     u_char *p, u_char *end, ngx_uint_t copy, ngx_chain_t ***ll,
     u_char **rest);
@@ -269,9 +272,10 @@ ngx_http_llm_sse_feed(ngx_http_llm_ctx_t *ctx, u_char *p, u_char *end,
     }
 
     /* a boundary may straddle the old and the new bytes */
-    p = ctx->carry + (ctx->carry_scan > 2 ? ctx->carry_scan - 2 : 0);
+    p = ctx->carry + (ctx->carry_scan > 2 && !ctx->eventstream
+                      ? ctx->carry_scan - 2 : 0);
 
-    if (ngx_http_llm_sse_event_end(p, ctx->carry + ctx->carry_len) == NULL) {
+    if (ngx_http_llm_event_end(ctx, p, ctx->carry + ctx->carry_len) == NULL) {
         ctx->carry_scan = ctx->carry_len;
         return NGX_OK;
     }
@@ -296,6 +300,35 @@ ngx_http_llm_sse_feed(ngx_http_llm_ctx_t *ctx, u_char *p, u_char *end,
 }
 
 
+/*
+ * The end of the whole event at p, or NULL: an SSE event, or an AWS
+ * event stream frame by its length (one too short to be a frame is taken
+ * whole, for its reader to refuse).
+ */
+
+static u_char *
+ngx_http_llm_event_end(ngx_http_llm_ctx_t *ctx, u_char *p, u_char *end)
+{
+    size_t  n;
+
+    if (!ctx->eventstream) {
+        return ngx_http_llm_sse_event_end(p, end);
+    }
+
+    if (end - p < 4) {
+        return NULL;
+    }
+
+    n = ngx_http_llm_eventstream_size(p, end - p);
+
+    if (n < NGX_HTTP_LLM_ES_MIN) {
+        return end;
+    }
+
+    return ((size_t) (end - p) >= n) ? p + n : NULL;
+}
+
+
 static ngx_int_t
 ngx_http_llm_sse_events(ngx_http_llm_ctx_t *ctx, u_char *p, u_char *end,
     ngx_uint_t copy, ngx_chain_t ***ll, u_char **rest)
@@ -306,13 +339,23 @@ ngx_http_llm_sse_events(ngx_http_llm_ctx_t *ctx, u_char *p, u_char *end,
     ngx_http_llm_json_value_t   doc;
 
     for ( ;; ) {
-        e = ngx_http_llm_sse_event_end(p, end);
+        e = ngx_http_llm_event_end(ctx, p, end);
         if (e == NULL) {
             break;
         }
 
         if (ctx->translate) {
-            if (ngx_http_llm_sse_data(p, e, &data) == NGX_OK) {
+            if (ctx->eventstream) {
+                /* a frame is translated whole */
+                data.data = p;
+                data.len = e - p;
+                rc = NGX_OK;
+
+            } else {
+                rc = ngx_http_llm_sse_data(p, e, &data);
+            }
+
+            if (rc == NGX_OK) {
                 rc = ngx_http_llm_translate_event(ctx, &data, &out);
 
                 if (rc == NGX_ERROR) {

@@ -24,6 +24,9 @@
 
 static void ngx_http_llm_translate_cleanup(void *data);
 static void ngx_http_llm_translate_gchunks_cleanup(void *data);
+static ngx_uint_t ngx_http_llm_translate_relayed(ngx_http_llm_ctx_t *ctx);
+static void ngx_http_llm_translate_model(ngx_http_llm_ctx_t *ctx,
+    ngx_http_llm_chunks_t *cs);
 static ngx_int_t ngx_http_llm_translate_out(ngx_http_request_t *r,
     cJSON *doc, ngx_str_t *out, ngx_uint_t nl);
 static ngx_chain_t *ngx_http_llm_translate_chain(ngx_http_request_t *r,
@@ -186,6 +189,12 @@ ngx_http_llm_translate_prepare(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
             rendered = ngx_http_llm_canon_to_gemini_request(canon, &err);
             break;
 
+        case NGX_HTTP_LLM_DIALECT_BEDROCK:
+            rendered = ngx_http_llm_canon_to_bedrock_request(canon,
+                                         (int64_t) lmcf->default_max_tokens,
+                                         &err);
+            break;
+
         default: /* NGX_HTTP_LLM_DIALECT_OPENAI */
             rendered = ngx_http_llm_canon_to_openai_request(canon, &err);
         }
@@ -273,8 +282,10 @@ ngx_http_llm_translate_request(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
         body = ctx->rendered_tail;
 
     } else {
-        /* Gemini names the model in the URL */
-        if (d != NGX_HTTP_LLM_DIALECT_GEMINI) {
+        /* Gemini and Bedrock name the model in the URL */
+        if (d != NGX_HTTP_LLM_DIALECT_GEMINI
+            && d != NGX_HTTP_LLM_DIALECT_BEDROCK)
+        {
             model = ngx_pnalloc(r->pool, c->model.len + 1);
             if (model == NULL) {
                 return NGX_ERROR;
@@ -397,12 +408,33 @@ ngx_http_llm_translate_response(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
             canon = ngx_http_llm_gemini_response_to_canon(doc, &err);
             break;
 
+        case NGX_HTTP_LLM_DIALECT_BEDROCK:
+            canon = ngx_http_llm_bedrock_response_to_canon(doc, &err);
+            break;
+
         default: /* NGX_HTTP_LLM_DIALECT_OPENAI */
             canon = ngx_http_llm_openai_response_to_canon(doc, &err);
         }
     }
 
     cJSON_Delete(doc);
+
+    /* Converse names no model: the one asked for */
+    if (canon && ngx_http_llm_canon_str(canon, "model") == NULL) {
+        p = ngx_pnalloc(r->pool, ctx->candidates[ctx->current].model.len + 1);
+        if (p == NULL) {
+            cJSON_Delete(canon);
+            return NGX_ERROR;
+        }
+
+        (void) ngx_cpystrn(p, ctx->candidates[ctx->current].model.data,
+                           ctx->candidates[ctx->current].model.len + 1);
+
+        if (cJSON_AddStringToObject(canon, "model", (char *) p) == NULL) {
+            cJSON_Delete(canon);
+            return NGX_ERROR;
+        }
+    }
 
     if (canon) {
         usage = cJSON_GetObjectItemCaseSensitive(canon, "usage");
@@ -517,47 +549,43 @@ ngx_int_t
 ngx_http_llm_translate_event(ngx_http_llm_ctx_t *ctx, ngx_str_t *data,
     ngx_str_t *out)
 {
-    u_char                        *p, *end, *mid;
-    size_t                         size;
-    ngx_int_t                      rc;
-    ngx_http_llm_relay_t          *rs;
-    ngx_http_llm_chunks_t         *cs;
-    ngx_http_llm_gchunks_t        *gs;
-    ngx_http_llm_messages_t       *ms;
+    u_char                   *p, *end, *mid;
+    ngx_int_t                 rc;
+    ngx_http_llm_relay_t     *rs;
+    ngx_http_llm_chunks_t    *cs;
+    ngx_http_llm_gchunks_t   *gs;
+    ngx_http_llm_messages_t  *ms;
 
     /* the data's tokens, escaped at most, and the events around them */
-    size = 2 * data->len + 1024;
-
-    if (ctx->lcf->gateway == NGX_HTTP_LLM_DIALECT_GEMINI && ctx->tr_stream) {
-        /* Gemini's last chunk carries the function calls gathered */
-        gs = (ngx_http_llm_provider_dialect(ctx->provider)
-              == NGX_HTTP_LLM_DIALECT_ANTHROPIC)
-             ? &((ngx_http_llm_relay_t *) ctx->tr_stream)->g
-             : ctx->tr_stream;
-        size += gs->calls_len;
+    if (ngx_http_llm_translate_buffer(ctx, 2 * data->len + 1024, &p, &end)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
     }
 
-    if (ngx_http_llm_translate_buffer(ctx, size, &p, &end) != NGX_OK) {
-        return NGX_ERROR;
+    if (ngx_http_llm_translate_relayed(ctx)) {
+        /* the buffer's upper half holds the chunks between */
+        rs = ctx->tr_stream;
+        mid = p + (end - p) / 2;
+        rc = ngx_http_llm_relay_event(rs, data->data, data->len, mid, end,
+                                      &p, mid);
+        ngx_http_llm_translate_usage(ctx, &rs->a.usage);
+        goto done;
     }
 
     switch (ngx_http_llm_provider_dialect(ctx->provider)) {
 
     case NGX_HTTP_LLM_DIALECT_ANTHROPIC:
-        if (ctx->lcf->gateway == NGX_HTTP_LLM_DIALECT_GEMINI) {
-            /* the buffer's upper half holds the chunks between */
-            rs = ctx->tr_stream;
-            mid = p + (end - p) / 2;
-            rc = ngx_http_llm_anthropic_gemini_event(rs, data->data,
-                                                     data->len, mid, end,
-                                                     &p, mid);
-            ngx_http_llm_translate_usage(ctx, &rs->a.usage);
-            break;
-        }
-
         cs = ctx->tr_stream;
         rc = ngx_http_llm_anthropic_stream_event(cs, data->data, data->len,
                                                  &p, end);
+        ngx_http_llm_translate_usage(ctx, &cs->usage);
+        break;
+
+    case NGX_HTTP_LLM_DIALECT_BEDROCK:
+        cs = ctx->tr_stream;
+        rc = ngx_http_llm_bedrock_stream_event(cs, data->data, data->len,
+                                               &p, end);
         ngx_http_llm_translate_usage(ctx, &cs->usage);
         break;
 
@@ -591,6 +619,8 @@ ngx_http_llm_translate_event(ngx_http_llm_ctx_t *ctx, ngx_str_t *data,
         ngx_http_llm_translate_usage(ctx, &ms->usage);
     }
 
+done:
+
     if (rc == NGX_ERROR) {
         ngx_log_error(NGX_LOG_ERR, ctx->request->connection->log, 0,
                       "llm: provider \"%V\" sent an event that could not "
@@ -607,26 +637,73 @@ ngx_http_llm_translate_event(ngx_http_llm_ctx_t *ctx, ngx_str_t *data,
 
 
 /*
+ * The streams read into chunks and written from them: an Anthropic one
+ * for a Gemini client, a Bedrock one for any but an OpenAI client.
+ */
+
+static ngx_uint_t
+ngx_http_llm_translate_relayed(ngx_http_llm_ctx_t *ctx)
+{
+    ngx_uint_t  d;
+
+    d = ngx_http_llm_provider_dialect(ctx->provider);
+
+    return (d == NGX_HTTP_LLM_DIALECT_ANTHROPIC
+            && ctx->lcf->gateway == NGX_HTTP_LLM_DIALECT_GEMINI)
+           || (d == NGX_HTTP_LLM_DIALECT_BEDROCK
+               && ctx->lcf->gateway != NGX_HTTP_LLM_DIALECT_OPENAI);
+}
+
+
+/*
  * The provider's body ended: the last events of a stream whose dialect
- * has no end marker (Gemini).  NGX_DECLINED: nothing to add, the stream
- * had its own end or is broken.
+ * has no end marker (Gemini) or that lacked its last frame (Bedrock's
+ * metadata).  NGX_DECLINED: nothing to add, the stream had its own end or
+ * is broken.
  */
 
 ngx_int_t
 ngx_http_llm_translate_end(ngx_http_llm_ctx_t *ctx, ngx_str_t *out)
 {
-    u_char  *p, *end;
+    u_char     *p, *end;
+    ngx_int_t   rc;
+    ngx_uint_t  d;
+
+    d = ngx_http_llm_provider_dialect(ctx->provider);
 
     if (!ctx->translate || !ctx->sse || ctx->done_seen
         || ctx->tr_stream == NULL
-        || ngx_http_llm_provider_dialect(ctx->provider)
-           != NGX_HTTP_LLM_DIALECT_GEMINI
-        || ngx_http_llm_translate_buffer(ctx, 1024, &p, &end) != NGX_OK
-        || (ctx->lcf->gateway == NGX_HTTP_LLM_DIALECT_ANTHROPIC
-            ? ngx_http_llm_gemini_messages_end(ctx->tr_stream, &p, end)
-            : ngx_http_llm_gemini_stream_end(ctx->tr_stream, &p, end))
-           != NGX_DONE)
+        || (d != NGX_HTTP_LLM_DIALECT_GEMINI
+            && d != NGX_HTTP_LLM_DIALECT_BEDROCK)
+        || ngx_http_llm_translate_buffer(ctx, 1024, &p, &end) != NGX_OK)
     {
+        return NGX_DECLINED;
+    }
+
+    /* Bedrock's end marker is its metadata frame; without it the answer
+     * is complete only if messageStop came (usage then estimated) */
+    if (d == NGX_HTTP_LLM_DIALECT_BEDROCK
+        && !(ngx_http_llm_translate_relayed(ctx)
+             ? ((ngx_http_llm_relay_t *) ctx->tr_stream)->a.finished
+             : ((ngx_http_llm_chunks_t *) ctx->tr_stream)->finished))
+    {
+        return NGX_DECLINED;
+    }
+
+    if (ngx_http_llm_translate_relayed(ctx)) {
+        rc = ngx_http_llm_relay_end(ctx->tr_stream, p + (end - p) / 2, end,
+                                    &p, p + (end - p) / 2);
+
+    } else if (d == NGX_HTTP_LLM_DIALECT_GEMINI
+               && ctx->lcf->gateway == NGX_HTTP_LLM_DIALECT_ANTHROPIC)
+    {
+        rc = ngx_http_llm_gemini_messages_end(ctx->tr_stream, &p, end);
+
+    } else {
+        rc = ngx_http_llm_openai_chunk_body_end(ctx->tr_stream, &p, end);
+    }
+
+    if (rc != NGX_DONE) {
         return NGX_DECLINED;
     }
 
@@ -643,20 +720,32 @@ static ngx_int_t
 ngx_http_llm_translate_buffer(ngx_http_llm_ctx_t *ctx, size_t size,
     u_char **p, u_char **end)
 {
-    size_t                   n;
     ngx_uint_t               relay;
     ngx_pool_cleanup_t      *cln;
+    ngx_http_llm_relay_t    *rs;
     ngx_http_llm_chunks_t   *cs;
     ngx_http_llm_gchunks_t  *gs;
 
-    relay = (ctx->lcf->gateway == NGX_HTTP_LLM_DIALECT_GEMINI
-             && ngx_http_llm_provider_dialect(ctx->provider)
-                == NGX_HTTP_LLM_DIALECT_ANTHROPIC);
+    relay = ngx_http_llm_translate_relayed(ctx);
 
     if (ctx->tr_stream == NULL) {
-        switch (ctx->lcf->gateway) {
+        if (relay) {
+            rs = ngx_pcalloc(ctx->request->pool,
+                             sizeof(ngx_http_llm_relay_t));
+            if (rs == NULL) {
+                return NGX_ERROR;
+            }
 
-        case NGX_HTTP_LLM_DIALECT_OPENAI:
+            rs->a.created = ngx_time();
+            ngx_http_llm_translate_model(ctx, &rs->a);
+            rs->read = (ngx_http_llm_provider_dialect(ctx->provider)
+                        == NGX_HTTP_LLM_DIALECT_BEDROCK)
+                       ? ngx_http_llm_bedrock_stream_event
+                       : ngx_http_llm_anthropic_stream_event;
+            rs->gemini = (ctx->lcf->gateway == NGX_HTTP_LLM_DIALECT_GEMINI);
+            ctx->tr_stream = rs;
+
+        } else if (ctx->lcf->gateway == NGX_HTTP_LLM_DIALECT_OPENAI) {
             cs = ngx_pcalloc(ctx->request->pool,
                              sizeof(ngx_http_llm_chunks_t));
             if (cs == NULL) {
@@ -665,40 +754,42 @@ ngx_http_llm_translate_buffer(ngx_http_llm_ctx_t *ctx, size_t size,
 
             cs->created = ngx_time();
             cs->include_usage = ctx->include_usage;
+            ngx_http_llm_translate_model(ctx, cs);
             ctx->tr_stream = cs;
-            break;
 
-        case NGX_HTTP_LLM_DIALECT_ANTHROPIC:
+        } else {
             ctx->tr_stream = ngx_pcalloc(ctx->request->pool,
-                                       sizeof(ngx_http_llm_messages_t));
+                                 ctx->lcf->gateway
+                                 == NGX_HTTP_LLM_DIALECT_ANTHROPIC
+                                 ? sizeof(ngx_http_llm_messages_t)
+                                 : sizeof(ngx_http_llm_gchunks_t));
             if (ctx->tr_stream == NULL) {
                 return NGX_ERROR;
             }
+        }
 
-            break;
-
-        default: /* NGX_HTTP_LLM_DIALECT_GEMINI */
-            n = relay ? sizeof(ngx_http_llm_relay_t)
-                      : sizeof(ngx_http_llm_gchunks_t);
-
-            ctx->tr_stream = ngx_pcalloc(ctx->request->pool, n);
+        if (ctx->lcf->gateway == NGX_HTTP_LLM_DIALECT_GEMINI) {
             cln = ngx_pool_cleanup_add(ctx->request->pool, 0);
-
-            if (ctx->tr_stream == NULL || cln == NULL) {
+            if (cln == NULL) {
                 return NGX_ERROR;
             }
 
-            gs = relay ? &((ngx_http_llm_relay_t *) ctx->tr_stream)->g
-                       : ctx->tr_stream;
-
             /* the function calls it gathers are malloc'd */
             cln->handler = ngx_http_llm_translate_gchunks_cleanup;
-            cln->data = gs;
+            cln->data = relay ? &((ngx_http_llm_relay_t *) ctx->tr_stream)->g
+                              : ctx->tr_stream;
         }
     }
 
+    if (ctx->lcf->gateway == NGX_HTTP_LLM_DIALECT_GEMINI) {
+        /* Gemini's last chunk carries the function calls gathered */
+        gs = relay ? &((ngx_http_llm_relay_t *) ctx->tr_stream)->g
+                   : ctx->tr_stream;
+        size += gs->calls_len;
+    }
+
     /* the state's id and model are written twice at most */
-    size += 4 * sizeof(((ngx_http_llm_chunks_t *) 0)->id);
+    size += 4 * NGX_HTTP_LLM_TOKEN_LEN;
 
     if (relay) {
         /* and the chunks between, in the upper half */
@@ -722,6 +813,33 @@ ngx_http_llm_translate_buffer(ngx_http_llm_ctx_t *ctx, size_t size,
     *end = ctx->tr_out + ctx->tr_size;
 
     return NGX_OK;
+}
+
+
+/* a stream that names no model (Converse's) names the one asked for */
+
+static void
+ngx_http_llm_translate_model(ngx_http_llm_ctx_t *ctx,
+    ngx_http_llm_chunks_t *cs)
+{
+    u_char     *p;
+    ngx_str_t  *model;
+
+    model = &ctx->candidates[ctx->current].model;
+
+    if (ngx_http_llm_provider_dialect(ctx->provider)
+        != NGX_HTTP_LLM_DIALECT_BEDROCK
+        || ngx_http_llm_json_escape_len(model->data, model->len) + 2
+           > NGX_HTTP_LLM_TOKEN_LEN)
+    {
+        return;
+    }
+
+    p = cs->model;
+    *p++ = '"';
+    p = ngx_http_llm_json_escape(p, model->data, model->len);
+    *p++ = '"';
+    cs->model_len = p - cs->model;
 }
 
 

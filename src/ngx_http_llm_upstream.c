@@ -10,6 +10,7 @@
 #include "ngx_http_llm_module.h"
 #include "ngx_http_llm_json.h"
 #include "ngx_http_llm_sse.h"
+#include "ngx_http_llm_aws.h"
 
 
 static ngx_int_t ngx_http_llm_peer_get(ngx_peer_connection_t *pc,
@@ -41,6 +42,9 @@ static ngx_int_t ngx_http_llm_forward_header(ngx_table_elt_t *h);
 static void ngx_http_llm_retry_after(ngx_http_llm_ctx_t *ctx,
     ngx_table_elt_t *h);
 static ngx_int_t ngx_http_llm_first_event(ngx_http_request_t *r);
+static ngx_int_t ngx_http_llm_first_frame(ngx_http_request_t *r,
+    ngx_http_llm_ctx_t *ctx, u_char *last, ngx_uint_t complete,
+    ngx_uint_t bad);
 static void ngx_http_llm_abort_request(ngx_http_request_t *r);
 static void ngx_http_llm_finalize_request(ngx_http_request_t *r,
     ngx_int_t rc);
@@ -715,7 +719,7 @@ ngx_http_llm_build_request(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
     off_t                     body_len;
     size_t                    len;
     ngx_buf_t                *b;
-    ngx_str_t                 path, *key, *beta;
+    ngx_str_t                 path, aws, *key, *beta;
     ngx_chain_t              *cl, *body, *last, **ll;
     ngx_http_llm_provider_t  *pr;
 
@@ -729,6 +733,11 @@ ngx_http_llm_build_request(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
 
     if (pr->type == NGX_HTTP_LLM_PROVIDER_GEMINI) {
         if (ngx_http_llm_gemini_path(r, ctx, c, &path) != NGX_OK) {
+            return NGX_ERROR;
+        }
+
+    } else if (pr->type == NGX_HTTP_LLM_PROVIDER_BEDROCK) {
+        if (ngx_http_llm_bedrock_path(r, ctx, c, &path) != NGX_OK) {
             return NGX_ERROR;
         }
 
@@ -768,11 +777,21 @@ ngx_http_llm_build_request(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
 
     key = c->api_key ? &c->api_key->value : NULL;
 
+    /* Bedrock signs the request, its body included */
+    ngx_str_null(&aws);
+    *ll = NULL;
+
+    if (pr->type == NGX_HTTP_LLM_PROVIDER_BEDROCK
+        && ngx_http_llm_bedrock_sign(r, pr, &path, body, &aws) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
     len = sizeof("POST  HTTP/1.1\r\n") - 1 + pr->base_path.len + path.len
           + sizeof("Host: \r\n") - 1 + pr->host.len
           + sizeof("Content-Type: application/json\r\n") - 1
           + sizeof("Content-Length: \r\n") - 1 + NGX_OFF_T_LEN
-          + sizeof("Accept: text/event-stream\r\n") - 1
+          + sizeof("Accept: application/vnd.amazon.eventstream\r\n") - 1
           + sizeof("anthropic-version: \r\n") - 1
           + pr->anthropic_version.len
           + sizeof("\r\n") - 1;
@@ -780,6 +799,8 @@ ngx_http_llm_build_request(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
     if (beta) {
         len += sizeof("anthropic-beta: \r\n") - 1 + beta->len;
     }
+
+    len += aws.len;
 
     if (key && key->len) {
         len += sizeof("Authorization: Bearer \r\n") - 1 + key->len;
@@ -790,8 +811,8 @@ ngx_http_llm_build_request(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
         return NGX_ERROR;
     }
 
-    b->last = ngx_sprintf(b->last, "POST %V%V HTTP/1.1\r\nHost: %V\r\n",
-                          &pr->base_path, &path, &pr->host);
+    b->last = ngx_sprintf(b->last, "POST %V%V HTTP/1.1\r\nHost: %V\r\n%V",
+                          &pr->base_path, &path, &pr->host, &aws);
 
     if (pr->type == NGX_HTTP_LLM_PROVIDER_ANTHROPIC) {
         b->last = ngx_sprintf(b->last, "anthropic-version: %V\r\n",
@@ -819,10 +840,10 @@ ngx_http_llm_build_request(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
                           "Content-Length: %O\r\n"
                           "Accept: %s\r\n\r\n",
                           body_len,
-                          ctx->stream ? "text/event-stream"
-                                      : "application/json");
-
-    *ll = NULL;
+                          !ctx->stream ? "application/json"
+                          : pr->type == NGX_HTTP_LLM_PROVIDER_BEDROCK
+                          ? "application/vnd.amazon.eventstream"
+                          : "text/event-stream");
 
     cl = ngx_alloc_chain_link(r->pool);
     if (cl == NULL) {
@@ -852,6 +873,7 @@ ngx_http_llm_reset_response(ngx_http_llm_ctx_t *ctx)
     ctx->length = -1;
     ctx->chunked_body = 0;
     ctx->sse = 0;
+    ctx->eventstream = 0;
     ctx->done_seen = 0;
     ctx->header_done = 0;
     ctx->carry_len = 0;
@@ -1170,6 +1192,19 @@ ngx_http_llm_header_done(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
         ctx->sse = 1;
     }
 
+    /* Bedrock's binary frames: the client gets them as SSE events */
+    if (ct && ctx->translate
+        && ct->len >= sizeof("application/vnd.amazon.eventstream") - 1
+        && ngx_strncasecmp(ct->data,
+                           (u_char *) "application/vnd.amazon.eventstream",
+                           sizeof("application/vnd.amazon.eventstream") - 1)
+           == 0)
+    {
+        ctx->sse = 1;
+        ctx->eventstream = 1;
+        ngx_str_set(ct, "text/event-stream");
+    }
+
     /*
      * A JSON answer goes out unchanged, so its length holds; a stream is
      * edited (the usage chunk) and framed for the client by nginx.
@@ -1314,6 +1349,10 @@ ngx_http_llm_first_event(ngx_http_request_t *r)
 
     last = p;
 
+    if (ctx->eventstream) {
+        return ngx_http_llm_first_frame(r, ctx, last, complete, bad);
+    }
+
     for (p = ctx->peek; (e = ngx_http_llm_sse_event_end(p, last)); p = e) {
 
         if (ngx_http_llm_sse_data(p, e, &data) != NGX_OK) {
@@ -1352,6 +1391,51 @@ ngx_http_llm_first_event(ngx_http_request_t *r)
     }
 
     /* from now on the read timeout is the idle timeout between events */
+    ctx->conf->read_timeout = ctx->provider->idle_timeout;
+
+    return NGX_OK;
+}
+
+
+/* the same for Bedrock's frames: an exception first fails over */
+
+static ngx_int_t
+ngx_http_llm_first_frame(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
+    u_char *last, ngx_uint_t complete, ngx_uint_t bad)
+{
+    ngx_int_t                 rc;
+    ngx_http_upstream_t      *u;
+    ngx_http_llm_es_frame_t   f;
+
+    u = r->upstream;
+
+    rc = ngx_http_llm_eventstream_frame(ctx->peek, last - ctx->peek, &f);
+
+    if (rc == NGX_OK
+        && (f.message_type.len != 5
+            || ngx_strncmp(f.message_type.data, "event", 5) != 0))
+    {
+        ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                      "llm: provider \"%V\" sent an exception as its first "
+                      "frame: \"%V\" \"%*s\"", &ctx->provider->name,
+                      &f.exception_type, ngx_min(f.payload.len, 200),
+                      f.payload.data);
+
+        ctx->status.code = 0;
+        return NGX_HTTP_UPSTREAM_INVALID_HEADER;
+    }
+
+    if (rc == NGX_ERROR || (rc == NGX_AGAIN && bad)) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "llm: provider \"%V\" sent an invalid event stream",
+                      &ctx->provider->name);
+        return NGX_HTTP_UPSTREAM_INVALID_HEADER;
+    }
+
+    if (rc == NGX_AGAIN && !complete && !u->peer.connection->read->eof) {
+        return NGX_AGAIN;
+    }
+
     ctx->conf->read_timeout = ctx->provider->idle_timeout;
 
     return NGX_OK;

@@ -290,7 +290,7 @@ Authorization: Bearer sk-a
 POST /v1/chat/completions
 {"model":"nokey/gpt-4o","messages":[]}
 --- error_code: 503
---- response_body_like: The provider \\"nokey\\" has no API key configured
+--- response_body_like: The provider \\"nokey\\" has no credentials configured
 --- error_log
 llm_provider "nokey" is disabled: its api_key environment variable is not set
 

@@ -50,6 +50,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ngx_memzero(&gu, sizeof(gu));
     ngx_memzero(&og, sizeof(og));
     ngx_memzero(&ag, sizeof(ag));
+    ag.read = ngx_http_llm_anthropic_stream_event;
+    ag.gemini = 1;
     as.include_usage = 1;
 
     for (s = (char *) data; s < (char *) data + size; s++) {
@@ -72,9 +74,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         (void) ngx_http_llm_openai_gemini_event(&og, (u_char *) s, n, &o,
                                                 buf + sizeof(buf));
         o = buf;
-        (void) ngx_http_llm_anthropic_gemini_event(&ag, (u_char *) s, n, mid,
-                                                   mid + sizeof(mid), &o,
-                                                   buf + sizeof(buf));
+        (void) ngx_http_llm_relay_event(&ag, (u_char *) s, n, mid,
+                                        mid + sizeof(mid), &o,
+                                        buf + sizeof(buf));
         (void) ngx_http_llm_anthropic_stream_observe(&u, (u_char *) s, n);
         (void) ngx_http_llm_gemini_observe(&gu, (u_char *) s, n);
         s += n;
@@ -84,7 +86,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ngx_http_llm_gchunks_free(&ag.g);
 
     o = buf;
-    (void) ngx_http_llm_gemini_stream_end(&gs, &o, buf + sizeof(buf));
+    (void) ngx_http_llm_openai_chunk_body_end(&gs, &o, buf + sizeof(buf));
     o = buf;
     (void) ngx_http_llm_gemini_messages_end(&gm, &o, buf + sizeof(buf));
     (void) ngx_http_llm_anthropic_usage((u_char *) data, size, &u);

@@ -147,7 +147,7 @@ main(void)
     /* streams: no end before a start; the usage counts thoughts */
     ngx_memzero(&st, sizeof(st));
     o = buf;
-    CHECK(ngx_http_llm_gemini_stream_end(&st, &o, buf + sizeof(buf))
+    CHECK(ngx_http_llm_openai_chunk_body_end(&st, &o, buf + sizeof(buf))
           == NGX_ERROR);
 
     in = "{\"candidates\":[],\"usageMetadata\":{\"promptTokenCount\":10,"

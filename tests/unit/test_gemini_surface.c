@@ -283,13 +283,15 @@ main(void)
 
     /* a Messages stream relayed: an error event ends it in Google's shape */
     ngx_memzero(&rs, sizeof(rs));
+    rs.read = ngx_http_llm_anthropic_stream_event;
+    rs.gemini = 1;
     p = buf;
-    CHECK(ngx_http_llm_anthropic_gemini_event(&rs,
+    CHECK(ngx_http_llm_relay_event(&rs,
               S("{\"type\":\"message_start\",\"message\":{\"id\":"
                 "\"msg\",\"model\":\"c\",\"usage\":{\"input_tokens\":3}}}"),
               mid, mid + sizeof(mid), &p, buf + sizeof(buf)) == NGX_OK);
     CHECK(p == buf);
-    CHECK(ngx_http_llm_anthropic_gemini_event(&rs,
+    CHECK(ngx_http_llm_relay_event(&rs,
               S("{\"type\":\"error\",\"error\":{\"type\":"
                 "\"overloaded_error\",\"message\":\"Overloaded\"}}"),
               mid, mid + sizeof(mid), &p, buf + sizeof(buf))

@@ -13,7 +13,9 @@ package Test::Nginx::Socket;
 #   response_headers response_headers_like
 #   error_log no_error_log (lines, or eval with strings and qr//)
 #   tcp_listen tcp_reply tcp_reply_delay tcp_query tcp_query_len
-#   tcp_no_close
+#   tcp_no_close tcp_query_sub (ours: eval returning a sub that gets the
+#   request received and returns the one expected, for bytes that
+#   depend on the time, such as a request signature)
 #
 # Differences, all supersets: the embedded TCP server reads a whole HTTP
 # request (by Content-Length) instead of one recv() when no tcp_query_len
@@ -588,12 +590,18 @@ sub run_block ($) {
 
     if (defined $block->tcp_listen) {
         my $qf = $block->{_query_file}[0];
-        if (defined $block->tcp_query || defined $block->tcp_query_len) {
+        if (defined $block->tcp_query || defined $block->tcp_query_len
+            || defined $block->tcp_query_sub)
+        {
             for (1 .. 40) { last if -e $qf; sleep 0.025 }
             my $got = read_file($qf);
             if (defined $block->tcp_query) {
                 is($got, expand($block->tcp_query, \%ports),
                    "$name - tcp_query ok");
+            }
+            if (defined $block->tcp_query_sub) {
+                is($got, $block->tcp_query_sub->($got),
+                   "$name - tcp_query_sub ok");
             }
             if (defined $block->tcp_query_len) {
                 is(length $got, $block->tcp_query_len,
