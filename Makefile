@@ -32,7 +32,7 @@ PURE_SRCS   := src/ngx_http_llm_json.c src/ngx_http_llm_sse.c \
                src/ngx_http_llm_rewrite.c src/ngx_http_llm_gemini.c \
                src/ngx_http_llm_gemini_surface.c src/ngx_http_llm_relay.c \
                src/ngx_http_llm_sigv4.c src/ngx_http_llm_eventstream.c \
-               src/ngx_http_llm_bedrock.c
+               src/ngx_http_llm_bedrock.c src/ngx_http_llm_jwt.c
 NGX_INCS    := -I$(BUILD)/nginx/objs -I$(NGX_SRC)/src/core \
                -I$(NGX_SRC)/src/event -I$(NGX_SRC)/src/event/modules \
                -I$(NGX_SRC)/src/os/unix -Isrc

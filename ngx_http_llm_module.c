@@ -422,6 +422,10 @@ ngx_http_llm_init_process(ngx_cycle_t *cycle)
         return NGX_ERROR;
     }
 
+    if (ngx_http_llm_vertex_init_process(cycle, lmcf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     return ngx_http_llm_state_init_process(cycle, lmcf);
 }
 
@@ -430,4 +434,5 @@ static void
 ngx_http_llm_exit_process(ngx_cycle_t *cycle)
 {
     ngx_http_llm_state_exit_process(cycle);
+    ngx_http_llm_curl_exit();
 }

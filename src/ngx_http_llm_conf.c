@@ -14,6 +14,7 @@
 
 static char *ngx_http_llm_provider_cmd(ngx_conf_t *cf, ngx_command_t *dummy,
     void *conf);
+static char *ngx_http_llm_provider_directive(ngx_conf_t *cf, void *conf);
 static char *ngx_http_llm_vkey_cmd(ngx_conf_t *cf, ngx_command_t *dummy,
     void *conf);
 static char *ngx_http_llm_set_url(ngx_conf_t *cf,
@@ -54,7 +55,8 @@ static ngx_int_t ngx_http_llm_json_str(ngx_conf_t *cf, char *v,
     "type, url, host, api_key, models, weight, timeouts, keepalive, "        \
     "cooldown, circuit_breaker, latency, stream_events, anthropic_version, " \
     "api_version, deployment, region, aws_access_key_id, "                   \
-    "aws_secret_access_key, aws_session_token, budget, limit"
+    "aws_secret_access_key, aws_session_token, project, location, "         \
+    "credentials, budget, limit"
 
 #define NGX_HTTP_LLM_VKEY_DIRECTIVES                                          \
     "key, key_sha256, models, fallbacks, team, customer, budget, limit, "    \
@@ -156,7 +158,8 @@ ngx_http_llm_provider_block(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     if (pr->type != NGX_HTTP_LLM_PROVIDER_MOCK
-        && pr->type != NGX_HTTP_LLM_PROVIDER_BEDROCK && pr->url.len == 0)
+        && pr->type != NGX_HTTP_LLM_PROVIDER_BEDROCK
+        && pr->type != NGX_HTTP_LLM_PROVIDER_VERTEX && pr->url.len == 0)
     {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "llm_provider \"%V\" has no \"url\"", &pr->name);
@@ -184,7 +187,9 @@ ngx_http_llm_provider_block(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
-    if (ngx_http_llm_bedrock_conf(cf, pr) != NGX_OK) {
+    if (ngx_http_llm_bedrock_conf(cf, pr) != NGX_OK
+        || ngx_http_llm_vertex_conf(cf, pr) != NGX_OK)
+    {
         return NGX_CONF_ERROR;
     }
 
@@ -266,8 +271,28 @@ ngx_http_llm_provider_block(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 }
 
 
+/* a directive's complaint names the directive */
+
 static char *
 ngx_http_llm_provider_cmd(ngx_conf_t *cf, ngx_command_t *dummy, void *conf)
+{
+    char       *rv;
+    ngx_str_t  *value;
+
+    rv = ngx_http_llm_provider_directive(cf, conf);
+
+    if (rv != NGX_CONF_OK && rv != NGX_CONF_ERROR) {
+        value = cf->args->elts;
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "\"%V\" %s", &value[0], rv);
+        return NGX_CONF_ERROR;
+    }
+
+    return rv;
+}
+
+
+static char *
+ngx_http_llm_provider_directive(ngx_conf_t *cf, void *conf)
 {
     ngx_http_llm_provider_t *pr = conf;
 
@@ -316,14 +341,17 @@ ngx_http_llm_provider_cmd(ngx_conf_t *cf, ngx_command_t *dummy, void *conf)
         } else if (ngx_strcmp(value[1].data, "bedrock") == 0) {
             pr->type = NGX_HTTP_LLM_PROVIDER_BEDROCK;
 
+        } else if (ngx_strcmp(value[1].data, "vertex") == 0) {
+            pr->type = NGX_HTTP_LLM_PROVIDER_VERTEX;
+
         } else if (ngx_strcmp(value[1].data, "mock") == 0) {
             pr->type = NGX_HTTP_LLM_PROVIDER_MOCK;
 
         } else {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                                "invalid provider type \"%V\", allowed: "
-                               "openai, anthropic, azure, gemini, bedrock, "
-                               "mock", &value[1]);
+                               "openai, anthropic, azure, gemini, vertex, "
+                               "bedrock, mock", &value[1]);
             return NGX_CONF_ERROR;
         }
 
@@ -393,6 +421,40 @@ ngx_http_llm_provider_cmd(ngx_conf_t *cf, ngx_command_t *dummy, void *conf)
 
     if (is("api_key")) {
         return ngx_http_llm_set_api_key(cf, pr, value, nargs);
+    }
+
+    if (is("project") || is("location")) {
+        if (nargs != 2 || (is("project") ? pr->project.len
+                                         : pr->location.len))
+        {
+            return "is duplicate or takes one value";
+        }
+
+        *(is("project") ? &pr->project : &pr->location) = value[1];
+        return NGX_CONF_OK;
+    }
+
+    if (is("credentials")) {
+        if (nargs != 2 || pr->credentials.len) {
+            return "is duplicate or takes one value";
+        }
+
+        if (ngx_strncmp(value[1].data, "file:", 5) != 0) {
+            return "takes file:PATH, a service account's JSON key";
+        }
+
+        value[1].data += 5;
+        value[1].len -= 5;
+
+        if (ngx_conf_full_name(cf->cycle, &value[1], 1) != NGX_OK
+            || ngx_http_llm_read_file(cf, &value[1], &pr->credentials,
+                                      65536, "credentials")
+               != NGX_OK)
+        {
+            return NGX_CONF_ERROR;
+        }
+
+        return NGX_CONF_OK;
     }
 
     if (is("region")) {
@@ -502,6 +564,17 @@ ngx_http_llm_provider_cmd(ngx_conf_t *cf, ngx_command_t *dummy, void *conf)
                        NGX_HTTP_LLM_PROVIDER_DIRECTIVES, name);
 
     return NGX_CONF_ERROR;
+}
+
+
+/* a default url, set after the block */
+
+ngx_int_t
+ngx_http_llm_provider_url(ngx_conf_t *cf, ngx_http_llm_provider_t *pr,
+    ngx_str_t *url)
+{
+    return (ngx_http_llm_set_url(cf, pr, url) == NGX_CONF_OK)
+           ? NGX_OK : NGX_ERROR;
 }
 
 
@@ -724,7 +797,7 @@ ngx_http_llm_bedrock_conf(ngx_conf_t *cf, ngx_http_llm_provider_t *pr)
                         &pr->region);
         url.len = p - url.data;
 
-        if (ngx_http_llm_set_url(cf, pr, &url) != NGX_CONF_OK) {
+        if (ngx_http_llm_provider_url(cf, pr, &url) != NGX_OK) {
             return NGX_ERROR;
         }
     }

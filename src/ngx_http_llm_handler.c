@@ -511,7 +511,15 @@ ngx_http_llm_body_handler(ngx_http_request_t *r)
             rc = ngx_http_llm_mock_start(r, ctx);
 
         } else {
-            rc = ngx_http_llm_upstream_start(r, ctx);
+            rc = ngx_http_llm_vertex_wait(r, ctx);
+
+            if (rc == NGX_AGAIN) {
+                /* resumed when the provider's access token comes */
+                return;
+            }
+
+            rc = (rc == NGX_OK) ? ngx_http_llm_upstream_start(r, ctx)
+                                : NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
     }
 
@@ -538,8 +546,13 @@ ngx_http_llm_count_tokens(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
     ngx_uint_t   i, n;
 
     for (i = 0, n = 0; i < ctx->ncandidates; i++) {
-        if (ngx_http_llm_provider_dialect(ctx->candidates[i].provider)
-            == ctx->lcf->gateway)
+        /* Vertex's Claude models are not counted by rawPredict */
+        if (ngx_http_llm_dialect(ctx->candidates[i].provider,
+                                 &ctx->candidates[i].model)
+            == ctx->lcf->gateway
+            && !(ctx->candidates[i].provider->type
+                 == NGX_HTTP_LLM_PROVIDER_VERTEX
+                 && ctx->lcf->gateway == NGX_HTTP_LLM_DIALECT_ANTHROPIC))
         {
             ctx->candidates[n++] = ctx->candidates[i];
         }

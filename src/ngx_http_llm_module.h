@@ -27,6 +27,7 @@
 #define NGX_HTTP_LLM_PROVIDER_AZURE       4
 #define NGX_HTTP_LLM_PROVIDER_GEMINI      5
 #define NGX_HTTP_LLM_PROVIDER_BEDROCK     6
+#define NGX_HTTP_LLM_PROVIDER_VERTEX      7
 
 #define NGX_HTTP_LLM_ENDPOINT_CHAT        1
 #define NGX_HTTP_LLM_ENDPOINT_EMBEDDINGS  2
@@ -65,9 +66,11 @@ ngx_http_llm_clock_ns(void)
     return (uint64_t) ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* the dialect a provider speaks */
-#define ngx_http_llm_provider_dialect(pr)                                    \
-    ((pr)->type == NGX_HTTP_LLM_PROVIDER_ANTHROPIC                           \
+/* the dialect a provider speaks for a model (Vertex: by its publisher) */
+#define ngx_http_llm_dialect(pr, model)                                      \
+    ((pr)->type == NGX_HTTP_LLM_PROVIDER_VERTEX                              \
+     ? ngx_http_llm_vertex_dialect(model)                                    \
+     : (pr)->type == NGX_HTTP_LLM_PROVIDER_ANTHROPIC                         \
      ? NGX_HTTP_LLM_DIALECT_ANTHROPIC                                        \
      : (pr)->type == NGX_HTTP_LLM_PROVIDER_GEMINI                            \
      ? NGX_HTTP_LLM_DIALECT_GEMINI                                           \
@@ -141,6 +144,7 @@ typedef struct {
 
 
 typedef struct ngx_http_llm_keepalive_s  ngx_http_llm_keepalive_t;
+typedef struct ngx_http_llm_vertex_s  ngx_http_llm_vertex_t;
 
 
 typedef struct {
@@ -177,6 +181,10 @@ typedef struct {
     ngx_http_llm_api_key_t         aws[3];        /* bedrock: the access
                                                    * key id, secret, and
                                                    * session token */
+    ngx_str_t                      project;       /* vertex */
+    ngx_str_t                      location;
+    ngx_str_t                      credentials;   /* the key file's text */
+    ngx_http_llm_vertex_t         *vertex;
 
     /* mock */
     ngx_msec_t                     latency;
@@ -280,6 +288,7 @@ typedef struct {
     ngx_str_t                      requested_model;
     size_t                         model_offset;  /* the model string token */
     size_t                         model_len;
+    size_t                         model_key_offset; /* its member's */
     size_t                         object_offset; /* first byte after '{' */
     size_t                         so_offset;     /* inside stream_options */
     size_t                         iu_offset;     /* include_usage value */
@@ -302,6 +311,7 @@ typedef struct {
     ngx_uint_t                     ncandidates;
     ngx_uint_t                     current;
     ngx_http_llm_provider_t       *provider;   /* the current attempt's */
+    ngx_uint_t                     dialect;    /* what it speaks */
     ngx_uint_t                     attempts;
     ngx_http_llm_attempt_t         tried[NGX_HTTP_LLM_MAX_CANDIDATES];
     ngx_uint_t                     ntried;
@@ -406,6 +416,8 @@ ngx_int_t ngx_http_llm_check_fallbacks(ngx_conf_t *cf,
     ngx_http_llm_main_conf_t *lmcf);
 ngx_http_llm_provider_t *ngx_http_llm_find_provider(
     ngx_http_llm_main_conf_t *lmcf, ngx_str_t *name);
+ngx_int_t ngx_http_llm_provider_url(ngx_conf_t *cf,
+    ngx_http_llm_provider_t *pr, ngx_str_t *url);
 
 ngx_int_t ngx_http_llm_read_file(ngx_conf_t *cf, ngx_str_t *path,
     ngx_str_t *out, size_t max, const char *what);
@@ -473,6 +485,31 @@ ngx_int_t ngx_http_llm_bedrock_path(ngx_http_request_t *r,
 ngx_int_t ngx_http_llm_bedrock_sign(ngx_http_request_t *r,
     ngx_http_llm_provider_t *pr, ngx_str_t *path, ngx_chain_t *body,
     ngx_str_t *headers);
+
+/* Vertex AI providers (ngx_http_llm_vertex.c) */
+#define NGX_HTTP_LLM_VERTEX_VERSION                                          \
+    "\"anthropic_version\":\"vertex-2023-10-16\""
+ngx_int_t ngx_http_llm_vertex_conf(ngx_conf_t *cf,
+    ngx_http_llm_provider_t *pr);
+ngx_uint_t ngx_http_llm_vertex_dialect(ngx_str_t *model);
+ngx_str_t *ngx_http_llm_vertex_publisher(ngx_http_llm_provider_t *pr,
+    ngx_str_t *model);
+ngx_int_t ngx_http_llm_vertex_init_process(ngx_cycle_t *cycle,
+    ngx_http_llm_main_conf_t *lmcf);
+ngx_int_t ngx_http_llm_vertex_token(ngx_http_llm_provider_t *pr,
+    ngx_str_t *token);
+ngx_int_t ngx_http_llm_vertex_wait(ngx_http_request_t *r,
+    ngx_http_llm_ctx_t *ctx);
+
+/* out-of-band HTTP on the event loop (ngx_http_llm_curl.c) */
+typedef void (*ngx_http_llm_curl_done_pt)(void *data, long status,
+    u_char *body, size_t len, const char *reason);
+
+ngx_int_t ngx_http_llm_curl_init(ngx_cycle_t *cycle);
+ngx_int_t ngx_http_llm_curl_post(const char *url, u_char *body, size_t len,
+    ngx_uint_t json, ngx_msec_t timeout, size_t max,
+    ngx_http_llm_curl_done_pt done, void *data);
+void ngx_http_llm_curl_exit(void);
 
 /* the provider's response body (ngx_http_llm_response.c) */
 ngx_int_t ngx_http_llm_filter_init(void *data);

@@ -140,6 +140,7 @@ ngx_http_llm_parse_request(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
                                           "string.");
             }
 
+            ctx->model_key_offset = k.start - body;
             ctx->model_offset = v.start - body;
             ctx->model_len = v.end - v.start;
 
@@ -468,7 +469,15 @@ ngx_http_llm_passthrough_body(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
 
     /* Gemini names the model in the URL, not the body */
 
-    if (ctx->model_len
+    if (c->provider->vertex && ctx->model_len) {
+        /* Vertex names the model in the path, and the version in the body */
+        e = &edits[n++];
+        e->offset = ctx->model_key_offset;
+        e->remove = ctx->model_offset + ctx->model_len
+                    - ctx->model_key_offset;
+        ngx_str_set(&e->insert, NGX_HTTP_LLM_VERTEX_VERSION);
+
+    } else if (ctx->model_len
         && (c->model.len != ctx->requested_model.len
             || ngx_strncmp(c->model.data, ctx->requested_model.data,
                            c->model.len) != 0))

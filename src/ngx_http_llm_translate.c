@@ -60,7 +60,7 @@ ngx_http_llm_translate_prepare(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
 
     for (i = 0, n = 0; i < ctx->ncandidates; i++) {
         pr = ctx->candidates[i].provider;
-        d = ngx_http_llm_provider_dialect(pr);
+        d = ngx_http_llm_dialect(pr, &ctx->candidates[i].model);
 
         if (d == ctx->lcf->gateway) {
             ctx->candidates[n++] = ctx->candidates[i];
@@ -248,26 +248,36 @@ ngx_http_llm_translate_request(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
     ngx_http_llm_candidate_t *c, ngx_chain_t ***ll, off_t *len)
 {
     u_char       *model, *p;
-    cJSON        *m, *doc;
+    cJSON        *m, *old, *doc;
     ngx_str_t     body;
-    ngx_uint_t    d;
+    ngx_uint_t    d, vertex;
     ngx_chain_t  *cl;
 
-    d = ngx_http_llm_provider_dialect(c->provider);
+    d = ngx_http_llm_dialect(c->provider, &c->model);
     doc = ctx->rendered[d];
 
     if (d == NGX_HTTP_LLM_DIALECT_ANTHROPIC && ctx->rendered_tail.data) {
-        /* '{"model":"MODEL"' and the rewritten rest */
+        /* '{"model":"MODEL"' (Vertex: its version) and the rewritten rest */
         body.data = ngx_pnalloc(r->pool, sizeof("{\"model\":\"\"") - 1
+                                         + sizeof(NGX_HTTP_LLM_VERTEX_VERSION)
                                          + ngx_http_llm_json_escape_len(
                                                c->model.data, c->model.len));
         if (body.data == NULL) {
             return NGX_ERROR;
         }
 
-        p = ngx_http_llm_cpystr(body.data, "{\"model\":\"");
-        p = ngx_http_llm_json_escape(p, c->model.data, c->model.len);
-        *p++ = '"';
+        p = body.data;
+        *p++ = '{';
+
+        if (c->provider->vertex) {
+            p = ngx_http_llm_cpystr(p, NGX_HTTP_LLM_VERTEX_VERSION);
+
+        } else {
+            p = ngx_http_llm_cpystr(p, "\"model\":\"");
+            p = ngx_http_llm_json_escape(p, c->model.data, c->model.len);
+            *p++ = '"';
+        }
+
         body.len = p - body.data;
 
         cl = ngx_http_llm_translate_chain(r, &body);
@@ -282,10 +292,16 @@ ngx_http_llm_translate_request(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
         body = ctx->rendered_tail;
 
     } else {
-        /* Gemini and Bedrock name the model in the URL */
+        /*
+         * The first member: the model, or Vertex's version (Vertex names
+         * the model in the URL, as Gemini and Bedrock do).  The document
+         * serves every candidate of its dialect: it is replaced in place.
+         */
         if (d != NGX_HTTP_LLM_DIALECT_GEMINI
             && d != NGX_HTTP_LLM_DIALECT_BEDROCK)
         {
+            vertex = (c->provider->vertex != NULL);
+
             model = ngx_pnalloc(r->pool, c->model.len + 1);
             if (model == NULL) {
                 return NGX_ERROR;
@@ -293,10 +309,24 @@ ngx_http_llm_translate_request(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
 
             (void) ngx_cpystrn(model, c->model.data, c->model.len + 1);
 
-            m = cJSON_CreateString((char *) model);
+            m = cJSON_CreateString(vertex ? "vertex-2023-10-16"
+                                          : (char *) model);
+            old = cJSON_GetObjectItemCaseSensitive(doc, "model");
 
-            if (m == NULL
-                || !cJSON_ReplaceItemInObjectCaseSensitive(doc, "model", m))
+            if (old == NULL) {
+                old = cJSON_GetObjectItemCaseSensitive(doc,
+                                                       "anthropic_version");
+            }
+
+            if (m == NULL || old == NULL) {
+                cJSON_Delete(m);
+                return NGX_ERROR;
+            }
+
+            m->string = strdup(vertex ? "anthropic_version" : "model");
+
+            if (m->string == NULL
+                || !cJSON_ReplaceItemViaPointer(doc, old, m))
             {
                 cJSON_Delete(m);
                 return NGX_ERROR;
@@ -348,7 +378,7 @@ ngx_http_llm_translate_response(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
 
     if (status < NGX_HTTP_BAD_REQUEST && len <= NGX_HTTP_LLM_MAX_RESPONSE
         && ctx->lcf->gateway == NGX_HTTP_LLM_DIALECT_OPENAI
-        && ngx_http_llm_provider_dialect(ctx->provider)
+        && ctx->dialect
            == NGX_HTTP_LLM_DIALECT_ANTHROPIC)
     {
         size = 2 * len + 1024;
@@ -398,7 +428,7 @@ ngx_http_llm_translate_response(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
     }
 
     if (doc) {
-        switch (ngx_http_llm_provider_dialect(ctx->provider)) {
+        switch (ctx->dialect) {
 
         case NGX_HTTP_LLM_DIALECT_ANTHROPIC:
             canon = ngx_http_llm_anthropic_response_to_canon(doc, &err);
@@ -573,7 +603,7 @@ ngx_http_llm_translate_event(ngx_http_llm_ctx_t *ctx, ngx_str_t *data,
         goto done;
     }
 
-    switch (ngx_http_llm_provider_dialect(ctx->provider)) {
+    switch (ctx->dialect) {
 
     case NGX_HTTP_LLM_DIALECT_ANTHROPIC:
         cs = ctx->tr_stream;
@@ -646,7 +676,7 @@ ngx_http_llm_translate_relayed(ngx_http_llm_ctx_t *ctx)
 {
     ngx_uint_t  d;
 
-    d = ngx_http_llm_provider_dialect(ctx->provider);
+    d = ctx->dialect;
 
     return (d == NGX_HTTP_LLM_DIALECT_ANTHROPIC
             && ctx->lcf->gateway == NGX_HTTP_LLM_DIALECT_GEMINI)
@@ -669,7 +699,7 @@ ngx_http_llm_translate_end(ngx_http_llm_ctx_t *ctx, ngx_str_t *out)
     ngx_int_t   rc;
     ngx_uint_t  d;
 
-    d = ngx_http_llm_provider_dialect(ctx->provider);
+    d = ctx->dialect;
 
     if (!ctx->translate || !ctx->sse || ctx->done_seen
         || ctx->tr_stream == NULL
@@ -738,7 +768,7 @@ ngx_http_llm_translate_buffer(ngx_http_llm_ctx_t *ctx, size_t size,
 
             rs->a.created = ngx_time();
             ngx_http_llm_translate_model(ctx, &rs->a);
-            rs->read = (ngx_http_llm_provider_dialect(ctx->provider)
+            rs->read = (ctx->dialect
                         == NGX_HTTP_LLM_DIALECT_BEDROCK)
                        ? ngx_http_llm_bedrock_stream_event
                        : ngx_http_llm_anthropic_stream_event;
@@ -827,7 +857,7 @@ ngx_http_llm_translate_model(ngx_http_llm_ctx_t *ctx,
 
     model = &ctx->candidates[ctx->current].model;
 
-    if (ngx_http_llm_provider_dialect(ctx->provider)
+    if (ctx->dialect
         != NGX_HTTP_LLM_DIALECT_BEDROCK
         || ngx_http_llm_json_escape_len(model->data, model->len) + 2
            > NGX_HTTP_LLM_TOKEN_LEN)

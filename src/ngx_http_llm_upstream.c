@@ -24,8 +24,8 @@ static ngx_int_t ngx_http_llm_peer_set_session(ngx_peer_connection_t *pc,
 static void ngx_http_llm_peer_save_session(ngx_peer_connection_t *pc,
     void *data);
 #endif
-static ngx_int_t ngx_http_llm_gemini_path(ngx_http_request_t *r,
-    ngx_http_llm_ctx_t *ctx, ngx_http_llm_candidate_t *c, ngx_str_t *path);
+static ngx_int_t ngx_http_llm_model_path(ngx_http_request_t *r,
+    ngx_str_t *prefix, ngx_str_t *model, const char *method, ngx_str_t *path);
 static ngx_int_t ngx_http_llm_azure_path(ngx_http_request_t *r,
     ngx_http_llm_candidate_t *c, ngx_str_t *path);
 static ngx_int_t ngx_http_llm_build_request(ngx_http_request_t *r,
@@ -301,6 +301,7 @@ ngx_http_llm_peer_get(ngx_peer_connection_t *pc, void *data)
     u_char                    *colon;
     uint64_t                   t0;
     ngx_int_t                  rc;
+    ngx_str_t                  token;
     ngx_uint_t                 tries, probe;
     ngx_http_request_t        *r;
     ngx_http_upstream_t       *u;
@@ -320,12 +321,15 @@ ngx_http_llm_peer_get(ngx_peer_connection_t *pc, void *data)
 
         if (c->left == 0
             || ngx_http_llm_pick_key(c) != NGX_OK
+            || (c->provider->vertex
+                && ngx_http_llm_vertex_token(c->provider, &token) != NGX_OK)
             || !ngx_http_llm_breaker_allow(c->provider, &probe)
             || ngx_http_llm_govern_switch(ctx, c->provider) != NGX_OK)
         {
             ngx_log_debug1(NGX_LOG_DEBUG_HTTP, pc->log, 0,
                            "llm: provider \"%V\" skipped: cooling down, "
-                           "circuit open, over its limits or no key left",
+                           "circuit open, over its limits, no key left or "
+                           "no access token",
                            &c->provider->name);
             c->left = 0;
             ctx->current++;
@@ -367,6 +371,7 @@ ngx_http_llm_peer_get(ngx_peer_connection_t *pc, void *data)
     }
 
     ctx->provider = c->provider;
+    ctx->dialect = ngx_http_llm_dialect(c->provider, &c->model);
     ctx->price = c->price;
     ctx->attempts++;
     ctx->retry_after = 0;
@@ -671,41 +676,33 @@ ngx_http_llm_azure_path(ngx_http_request_t *r, ngx_http_llm_candidate_t *c,
 
 
 /*
- * Gemini names the model and the method in the path:
- * /models/{model}:generateContent, :streamGenerateContent?alt=sse, or
- * :countTokens.
+ * Gemini and Vertex name the model and the method in the path:
+ * [PREFIX]/models/{model}:generateContent, :streamGenerateContent?alt=sse,
+ * :countTokens, or Vertex's :rawPredict and :streamRawPredict for Claude.
  */
 
 static ngx_int_t
-ngx_http_llm_gemini_path(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
-    ngx_http_llm_candidate_t *c, ngx_str_t *path)
+ngx_http_llm_model_path(ngx_http_request_t *r, ngx_str_t *prefix,
+    ngx_str_t *model, const char *method, ngx_str_t *path)
 {
     u_char  *p;
 
-    p = ngx_pnalloc(r->pool, sizeof("/models/:streamGenerateContent?alt=sse")
-                             - 1 + c->model.len
-                             + 2 * ngx_escape_uri(NULL, c->model.data,
-                                                  c->model.len,
-                                                  NGX_ESCAPE_ARGS));
+    p = ngx_pnalloc(r->pool, prefix->len + sizeof("/models/") - 1
+                             + model->len
+                             + 2 * ngx_escape_uri(NULL, model->data,
+                                                  model->len,
+                                                  NGX_ESCAPE_ARGS)
+                             + ngx_strlen(method));
     if (p == NULL) {
         return NGX_ERROR;
     }
 
     path->data = p;
+    p = ngx_cpymem(p, prefix->data, prefix->len);
     p = ngx_http_llm_cpystr(p, "/models/");
-    p = (u_char *) ngx_escape_uri(p, c->model.data, c->model.len,
+    p = (u_char *) ngx_escape_uri(p, model->data, model->len,
                                   NGX_ESCAPE_ARGS);
-
-    if (ctx->endpoint == NGX_HTTP_LLM_ENDPOINT_COUNT_TOKENS) {
-        p = ngx_http_llm_cpystr(p, ":countTokens");
-
-    } else if (ctx->stream) {
-        p = ngx_http_llm_cpystr(p, ":streamGenerateContent?alt=sse");
-
-    } else {
-        p = ngx_http_llm_cpystr(p, ":generateContent");
-    }
-
+    p = ngx_cpymem(p, method, ngx_strlen(method));
     path->len = p - path->data;
 
     return NGX_OK;
@@ -719,7 +716,7 @@ ngx_http_llm_build_request(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
     off_t                     body_len;
     size_t                    len;
     ngx_buf_t                *b;
-    ngx_str_t                 path, aws, *key, *beta;
+    ngx_str_t                 path, aws, token, prefix, *key, *beta;
     ngx_chain_t              *cl, *body, *last, **ll;
     ngx_http_llm_provider_t  *pr;
 
@@ -729,10 +726,26 @@ ngx_http_llm_build_request(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
     body_len = 0;
 
     /* the provider's own dialect, rendered from canon when not the client's */
-    ctx->translate = (ngx_http_llm_provider_dialect(pr) != ctx->lcf->gateway);
+    ctx->translate = (ctx->dialect != ctx->lcf->gateway);
 
-    if (pr->type == NGX_HTTP_LLM_PROVIDER_GEMINI) {
-        if (ngx_http_llm_gemini_path(r, ctx, c, &path) != NGX_OK) {
+    if (pr->type == NGX_HTTP_LLM_PROVIDER_GEMINI
+        || pr->type == NGX_HTTP_LLM_PROVIDER_VERTEX)
+    {
+        ngx_str_null(&prefix);
+
+        if (pr->vertex) {
+            prefix = *ngx_http_llm_vertex_publisher(pr, &c->model);
+        }
+
+        if (ngx_http_llm_model_path(r, &prefix, &c->model,
+                ctx->dialect == NGX_HTTP_LLM_DIALECT_ANTHROPIC
+                ? (ctx->stream ? ":streamRawPredict" : ":rawPredict")
+                : ctx->endpoint == NGX_HTTP_LLM_ENDPOINT_COUNT_TOKENS
+                ? ":countTokens"
+                : ctx->stream ? ":streamGenerateContent?alt=sse"
+                : ":generateContent", &path)
+            != NGX_OK)
+        {
             return NGX_ERROR;
         }
 
@@ -776,6 +789,15 @@ ngx_http_llm_build_request(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
     }
 
     key = c->api_key ? &c->api_key->value : NULL;
+
+    if (pr->vertex) {
+        /* checked by the balancer a moment ago */
+        if (ngx_http_llm_vertex_token(pr, &token) != NGX_OK) {
+            return NGX_ERROR;
+        }
+
+        key = &token;
+    }
 
     /* Bedrock signs the request, its body included */
     ngx_str_null(&aws);
@@ -1619,8 +1641,9 @@ ngx_http_llm_attempts_error(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
 
         (void) ngx_http_llm_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
                                   "upstream_failed",
-                                  "No provider could be tried (cooling down "
-                                  "or circuit open): %*s", p - buf, buf);
+                                  "No provider could be tried (cooling "
+                                  "down, circuit open or no access token): "
+                                  "%*s", p - buf, buf);
         return;
     }
 

@@ -23,7 +23,7 @@ qr/unknown directive "colour" in llm_provider, allowed: type, url, .* in .*nginx
 --- config
 --- must_die
 --- error_log eval
-qr/invalid provider type "cohere", allowed: openai, anthropic, azure, gemini, bedrock, mock in .*nginx\.conf:\d+/
+qr/invalid provider type "cohere", allowed: openai, anthropic, azure, gemini, vertex, bedrock, mock in .*nginx\.conf:\d+/
 
 
 

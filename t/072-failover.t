@@ -130,7 +130,7 @@ provider "pool" key #0 answered 401, cooling it down for 60000 ms
 --- error_code eval
 [502, 502, 503]
 --- response_body_like eval
-[ qr/status 500/, qr/status 500/, qr/No provider could be tried \(cooling down or circuit open\): \\"flaky\\"/ ]
+[ qr/status 500/, qr/status 500/, qr/No provider could be tried \(cooling down, circuit open or no access token\): \\"flaky\\"/ ]
 --- error_log
 provider "flaky" circuit open for 1000 ms after 2 consecutive failures
 --- wait: 1.1

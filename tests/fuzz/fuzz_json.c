@@ -7,19 +7,26 @@
 #include <ngx_config.h>
 #include <ngx_core.h>
 #include "ngx_http_llm_json.h"
+#include "ngx_http_llm_gcp.h"
 
 
 /*
  * The scanner must never read outside the input, whatever it is; and what
- * it accepts must walk, decode and re-escape without faults.
+ * it accepts must walk, decode and re-escape without faults.  The same
+ * bytes as a service account key file and as a token answer (Vertex).
  */
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     u_char                     *p, *q, *out, *esc;
+    u_char                      token[NGX_HTTP_LLM_GCP_TOKEN_MAX];
+    size_t                      tlen;
+    time_t                      ttl;
     int64_t                     n;
     ssize_t                     len;
+    const char                 *err;
+    ngx_http_llm_gcp_account_t  a;
     ngx_http_llm_json_iter_t    it;
     ngx_http_llm_json_value_t   doc, k, v, sub;
 
@@ -30,6 +37,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     memcpy(p, data, size);
+
+    (void) ngx_http_llm_gcp_token(p, size, token, &tlen, &ttl);
+
+    if (ngx_http_llm_gcp_account(p, size, &a, &err) == NGX_OK) {
+        ngx_http_llm_gcp_account_free(&a);
+    }
 
     /* the request path: members walked and validated in one pass */
     q = ngx_http_llm_json_ws(p, p + size);

@@ -14,8 +14,9 @@ package Test::Nginx::Socket;
 #   error_log no_error_log (lines, or eval with strings and qr//)
 #   tcp_listen tcp_reply tcp_reply_delay tcp_query tcp_query_len
 #   tcp_no_close tcp_query_sub (ours: eval returning a sub that gets the
-#   request received and returns the one expected, for bytes that
-#   depend on the time, such as a request signature)
+#   first request received and all of them in order, and returns the
+#   first one expected, or a list of (got, expected) pairs; for bytes
+#   that depend on the time, such as a request signature)
 #
 # Differences, all supersets: the embedded TCP server reads a whole HTTP
 # request (by Content-Length) instead of one recv() when no tcp_query_len
@@ -251,7 +252,7 @@ sub start_tcp_server ($$) {
         $delay =~ s/ms$// ? ($delay /= 1000) : ($delay =~ s/s$//);
     }
     my $query_file = "$ServerRoot/logs/tcp_query";
-    unlink $query_file;
+    unlink $query_file, glob("$query_file.*");
 
     my $listen = IO::Socket::INET->new(LocalAddr => '127.0.0.1',
                                        LocalPort => $port, Listen => 16,
@@ -268,6 +269,7 @@ sub start_tcp_server ($$) {
 
     Test::More->builder->no_ending(1);
     my $first = 1;
+    my $n = 0;
 
     while (my $c = $listen->accept) {
         my $buf = '';
@@ -287,8 +289,15 @@ sub start_tcp_server ($$) {
             }
         }
 
+        # each connection's request, in order, for tcp_query_sub
+        $n++;
+        open my $q, '>', "$query_file.tmp";
+        print $q $buf;
+        close $q;
+        rename "$query_file.tmp", "$query_file.$n";
+
         if ($first) {
-            open my $q, '>', "$query_file.tmp";
+            open $q, '>', "$query_file.tmp";
             print $q $buf;
             close $q;
             rename "$query_file.tmp", $query_file;
@@ -600,8 +609,16 @@ sub run_block ($) {
                    "$name - tcp_query ok");
             }
             if (defined $block->tcp_query_sub) {
-                is($got, $block->tcp_query_sub->($got),
-                   "$name - tcp_query_sub ok");
+                my @all;
+                for (my $i = 1; -e "$qf.$i"; $i++) {
+                    push @all, read_file("$qf.$i");
+                }
+                # the expected first request, or [got, expected] pairs
+                my $want = $block->tcp_query_sub->($got, \@all);
+                my @pairs = ref $want eq 'ARRAY' ? @$want : ($got, $want);
+                while (my ($g, $w) = splice @pairs, 0, 2) {
+                    is($g, $w, "$name - tcp_query_sub ok");
+                }
             }
             if (defined $block->tcp_query_len) {
                 is(length $got, $block->tcp_query_len,
