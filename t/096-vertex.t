@@ -257,6 +257,35 @@ access token obtained, valid for 3299 s
 
 
 
+=== TEST 12: tools (the document path): Claude on Vertex gets the version as its first member; when it is overloaded the same document serves an Anthropic provider, with the model again
+--- http_config eval
+main::http('test 12') . "    llm_provider an { type anthropic; url http://127.0.0.1:$main::Port/v1; api_key sk-ant-test; models claude-*; weight 0; }\n"
+--- request
+POST /v1/chat/completions
+{"model":"claude-sonnet-4-6","messages":[{"role":"user","content":"Weather in Paris?"},{"role":"assistant","content":null,"tool_calls":[{"id":"toolu_01A","type":"function","function":{"name":"get_weather","arguments":"{\"location\":\"Paris\"}"}}]},{"role":"tool","tool_call_id":"toolu_01A","content":"18C, sunny"}],"tools":[{"type":"function","function":{"name":"get_weather","description":"Weather","parameters":{"type":"object","properties":{"location":{"type":"string"}}}}}],"tool_choice":"auto"}
+--- tcp_listen eval: $main::Port
+--- tcp_reply eval
+sub {
+    my ($req) = @_;
+    return $main::Token if $req =~ m{^POST /token };
+    return main::resp("529 Overloaded", "application/json", '{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}')
+        if $req =~ m{^POST /v1/projects/};
+    return main::resp("200 OK", "application/json", '{"id":"msg_b","type":"message","role":"assistant","model":"claude-sonnet-4-6","content":[{"type":"text","text":"Sunny."}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":20,"output_tokens":2}}');
+}
+--- tcp_query_sub eval
+sub {
+    my ($first, $all) = @_;
+    my $rest = ',"messages":[{"role":"user","content":[{"type":"text","text":"Weather in Paris?"}]},{"role":"assistant","content":[{"type":"tool_use","id":"toolu_01A","name":"get_weather","input":{"location":"Paris"}}]},{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_01A","content":[{"type":"text","text":"18C, sunny"}]}]}],"max_tokens":4096,"tools":[{"name":"get_weather","description":"Weather","input_schema":{"type":"object","properties":{"location":{"type":"string"}}}}],"tool_choice":{"type":"auto"}}';
+    my $b = '{"model":"claude-sonnet-4-6"' . $rest;
+    return [$all->[-2], main::vx_query('anthropic/models/claude-sonnet-4-6:rawPredict', '{"anthropic_version":"vertex-2023-10-16"' . $rest),
+            $all->[-1], "POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1:$main::Port\r\nanthropic-version: 2023-06-01\r\nx-api-key: sk-ant-test\r\nContent-Type: application/json\r\nContent-Length: " . length($b) . "\r\nAccept: application/json\r\n\r\n$b"];
+}
+--- response_body_like: "content":"Sunny\."
+--- response_headers
+x-llm-provider: an
+
+
+
 === TEST 6: a Vertex provider needs a project, a location and credentials
 --- http_config
     llm_provider vx { type vertex; project p; location us-central1; models *; }
