@@ -881,9 +881,10 @@ ngx_int_t
 ngx_http_llm_gemini_messages_event(ngx_http_llm_messages_t *st,
     u_char *data, size_t len, u_char **out, u_char *end)
 {
-    u_char                      id[32];
+    u_char                     *id;
+    ngx_int_t                   rc;
     ngx_http_llm_json_value_t   doc, v, cands, cand, content, parts, part;
-    ngx_http_llm_json_value_t   fc, name, args, idv, e;
+    ngx_http_llm_json_value_t   fc, name, args, idv, e, sig;
 
     if (ngx_http_llm_json_document(data, data + len, &doc) != NGX_OK
         || doc.type != NGX_HTTP_LLM_JSON_OBJECT)
@@ -978,13 +979,31 @@ ngx_http_llm_gemini_messages_event(ngx_http_llm_messages_t *st,
                 return NGX_ERROR;
             }
 
-            /* the ids Gemini does not give: the same as whole answers */
-            idv.start = id;
-            idv.end = id + snprintf((char *) id, sizeof(id), "\"call_%d\"",
-                                    (int) st->calls++);
-
-            if (ngx_http_llm_messages_tool(st, &idv, &name, out, end)
+            if (ngx_http_llm_json_get(&part, "thoughtSignature", &sig)
                 != NGX_OK
+                || sig.type != NGX_HTTP_LLM_JSON_STRING)
+            {
+                sig.start = (u_char *) "\"\"";
+                sig.end = sig.start + 2;
+            }
+
+            /* the ids Gemini does not give: the same as whole answers */
+            id = malloc(sizeof("\"call_\"") + NGX_INT_T_LEN
+                        + sig.end - sig.start + 8);
+            if (id == NULL) {
+                return NGX_ERROR;
+            }
+
+            idv.start = id;
+            idv.end = id + sprintf((char *) id, "\"call_%d", (int) st->calls++);
+            idv.end += ngx_http_llm_gemini_sig_id(idv.end, sig.start + 1,
+                                                  sig.end - sig.start - 2);
+            *idv.end++ = '"';
+
+            rc = ngx_http_llm_messages_tool(st, &idv, &name, out, end);
+            free(id);
+
+            if (rc != NGX_OK
                 || ngx_http_llm_messages_json(st, args.start,
                                               args.end - args.start, 1,
                                               out, end)

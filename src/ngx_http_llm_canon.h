@@ -229,6 +229,7 @@ cJSON *ngx_http_llm_canon_to_gemini_request(cJSON *canon,
     ngx_http_llm_tr_err_t *err);
 cJSON *ngx_http_llm_gemini_response_to_canon(cJSON *resp,
     ngx_http_llm_tr_err_t *err);
+size_t ngx_http_llm_gemini_sig_id(u_char *dst, u_char *sig, size_t len);
 ngx_int_t ngx_http_llm_gemini_stream_event(ngx_http_llm_chunks_t *st,
     u_char *data, size_t len, u_char **out, u_char *end);
 void ngx_http_llm_gemini_usage(ngx_http_llm_stream_usage_t *u,

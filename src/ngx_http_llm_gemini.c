@@ -19,12 +19,17 @@
  */
 
 
+static ngx_int_t ngx_http_llm_gemini_signed(cJSON *canon, cJSON *contents);
 static ngx_int_t ngx_http_llm_gemini_parts(cJSON *msgs, cJSON *parts,
     cJSON *out, ngx_http_llm_tr_err_t *err);
 static const char *ngx_http_llm_gemini_call_name(cJSON *msgs,
     const char *id);
 static ngx_int_t ngx_http_llm_gemini_config(cJSON *canon, cJSON *req);
 static ngx_int_t ngx_http_llm_gemini_tools(cJSON *canon, cJSON *req);
+
+
+/* what separates a call's number from its signature in its id */
+#define NGX_HTTP_LLM_GEMINI_TS  "_ts_"
 
 
 /* Gemini's finishReason in the canonical model's words */
@@ -80,6 +85,10 @@ ngx_http_llm_canon_to_gemini_request(cJSON *canon, ngx_http_llm_tr_err_t *err)
     if (cJSON_GetArraySize(contents) == 0) {
         ngx_http_llm_canon_error(err, "at least one user or assistant "
                                  "message is needed");
+        goto failed;
+    }
+
+    if (ngx_http_llm_gemini_signed(canon, contents) != NGX_OK) {
         goto failed;
     }
 
@@ -204,6 +213,37 @@ ngx_http_llm_gemini_parts(cJSON *msgs, cJSON *parts, cJSON *out,
             {
                 cJSON_Delete(args);
                 return NGX_ERROR;
+            }
+
+            /* the signature Gemini gave the call, kept in its id */
+            s = ngx_http_llm_canon_str(part, "id");
+            s = s ? strstr(s, NGX_HTTP_LLM_GEMINI_TS) : NULL;
+
+            if (s && s[sizeof(NGX_HTTP_LLM_GEMINI_TS) - 1] != '\0') {
+                s += sizeof(NGX_HTTP_LLM_GEMINI_TS) - 1;
+                len = strlen(s);
+
+                text = malloc(len + 4);
+                if (text == NULL) {
+                    return NGX_ERROR;
+                }
+
+                for (t = text; *s; s++) {
+                    *t++ = (*s == '-') ? '+' : (*s == '_') ? '/' : *s;
+                }
+
+                while ((t - text) % 4) {
+                    *t++ = '=';
+                }
+
+                *t = '\0';
+
+                c = cJSON_AddStringToObject(p, "thoughtSignature", text);
+                free(text);
+
+                if (c == NULL) {
+                    return NGX_ERROR;
+                }
             }
 
             continue;
@@ -451,10 +491,12 @@ cJSON *
 ngx_http_llm_gemini_response_to_canon(cJSON *resp, ngx_http_llm_tr_err_t *err)
 {
     int          calls;
-    char        *args, id[32];
+    char        *args, *sid;
+    u_char      *q;
+    size_t       n;
     cJSON       *canon, *content, *cand, *part, *fc, *p, *meta, *u, *v;
     int64_t      prompt, cached;
-    const char  *s;
+    const char  *s, *sig;
 
     canon = cJSON_CreateObject();
     content = cJSON_AddArrayToObject(canon, "content");
@@ -529,20 +571,34 @@ ngx_http_llm_gemini_response_to_canon(cJSON *resp, ngx_http_llm_tr_err_t *err)
         args = v ? cJSON_PrintUnformatted(v) : NULL;
         p = cJSON_CreateObject();
 
-        (void) snprintf(id, sizeof(id), "call_%d", calls++);
+        sig = ngx_http_llm_canon_str(part, "thoughtSignature");
+        n = sig ? strlen(sig) : 0;
+        sid = malloc(sizeof("call_" NGX_HTTP_LLM_GEMINI_TS) + NGX_INT_T_LEN
+                     + n);
 
-        if (ngx_http_llm_canon_add(content, p) != NGX_OK
+        if (sid) {
+            q = (u_char *) sid + sprintf(sid, "call_%d", calls++);
+
+            q += ngx_http_llm_gemini_sig_id(q, (u_char *) sig, n);
+
+            *q = '\0';
+        }
+
+        if (sid == NULL
+            || ngx_http_llm_canon_add(content, p) != NGX_OK
             || cJSON_AddStringToObject(p, "type", "tool_call") == NULL
-            || cJSON_AddStringToObject(p, "id", id) == NULL
+            || cJSON_AddStringToObject(p, "id", sid) == NULL
             || cJSON_AddStringToObject(p, "name", s) == NULL
             || cJSON_AddStringToObject(p, "arguments", args ? args : "{}")
                == NULL)
         {
             cJSON_free(args);
+            free(sid);
             goto failed;
         }
 
         cJSON_free(args);
+        free(sid);
     }
 
     s = ngx_http_llm_canon_str(cand, "finishReason");
@@ -611,7 +667,7 @@ ngx_http_llm_gemini_stream_event(ngx_http_llm_chunks_t *st, u_char *data,
     size_t len, u_char **out, u_char *end)
 {
     ngx_http_llm_json_value_t   doc, v, cands, cand, content, parts, part;
-    ngx_http_llm_json_value_t   fc, name, args, meta, e;
+    ngx_http_llm_json_value_t   fc, name, args, meta, e, sig;
 
     if (ngx_http_llm_json_document(data, data + len, &doc) != NGX_OK
         || doc.type != NGX_HTTP_LLM_JSON_OBJECT)
@@ -702,9 +758,19 @@ ngx_http_llm_gemini_stream_event(ngx_http_llm_chunks_t *st, u_char *data,
                 return NGX_ERROR;
             }
 
+            if (ngx_http_llm_json_get(&part, "thoughtSignature", &sig)
+                != NGX_OK
+                || sig.type != NGX_HTTP_LLM_JSON_STRING)
+            {
+                /* no signature: an empty string */
+                sig.start = (u_char *) "\"\"";
+                sig.end = sig.start + 2;
+            }
+
             /* the arguments object, escaped into OpenAI's string */
             if ((size_t) (end - *out) < 2 * (size_t) (args.end - args.start)
-                                        + 256 + (name.end - name.start))
+                                        + 256 + (name.end - name.start)
+                                        + (sig.end - sig.start))
             {
                 return NGX_ERROR;
             }
@@ -719,6 +785,8 @@ ngx_http_llm_gemini_stream_event(ngx_http_llm_chunks_t *st, u_char *data,
             ngx_http_llm_put_int(st->tools);
             ngx_http_llm_put(",\"id\":\"call_");
             ngx_http_llm_put_int(st->tools);
+            *out += ngx_http_llm_gemini_sig_id(*out, sig.start + 1,
+                                               sig.end - sig.start - 2);
             ngx_http_llm_put("\",\"type\":\"function\",\"function\":"
                              "{\"name\":");
             ngx_http_llm_put_tok(&name);
@@ -799,4 +867,113 @@ ngx_http_llm_gemini_usage(ngx_http_llm_stream_usage_t *u,
     }
 
     u->seen = 1;
+}
+
+
+/*
+ * Gemini 3 must get each function call back with the thoughtSignature it
+ * came with; a client of another dialect returns the call's id verbatim,
+ * so the signature travels in it: "call_N_ts_" and the signature with
+ * base64's '+' and '/' as '-' and '_' and no padding (so the id also
+ * suits Anthropic's [a-zA-Z0-9_-]+).  Writes the separator and the
+ * signature; 0: none, or not base64.
+ */
+
+size_t
+ngx_http_llm_gemini_sig_id(u_char *dst, u_char *sig, size_t len)
+{
+    u_char  *p, c;
+    size_t   i;
+
+    p = ngx_cpymem(dst, NGX_HTTP_LLM_GEMINI_TS,
+                   sizeof(NGX_HTTP_LLM_GEMINI_TS) - 1);
+
+    for (i = 0; i < len; i++) {
+        c = sig[i];
+
+        if (c == '=') {
+            continue;
+        }
+
+        if (c == '+' || c == '/') {
+            c = (c == '+') ? '-' : '_';
+
+        } else if (!isalnum(c)) {
+            /* not base64: no signature to keep */
+            return 0;
+        }
+
+        *p++ = c;
+    }
+
+    return (p - dst > (ssize_t) sizeof(NGX_HTTP_LLM_GEMINI_TS) - 1)
+           ? (size_t) (p - dst) : 0;
+}
+
+
+/*
+ * A Gemini 3 model turn with function calls but no signature (history
+ * from another model, or a client that made up the call) is refused
+ * unless its first call carries the validator-skipping value Google
+ * documents for that case.
+ * https://ai.google.dev/gemini-api/docs/thought-signatures
+ */
+
+static ngx_int_t
+ngx_http_llm_gemini_signed(cJSON *canon, cJSON *contents)
+{
+    cJSON       *turn, *part, *first;
+    const char  *model, *slash, *role;
+
+    model = ngx_http_llm_canon_str(canon, "model");
+
+    if (model == NULL) {
+        return NGX_OK;
+    }
+
+    slash = strrchr(model, '/');
+    model = slash ? slash + 1 : model;
+
+    if (strncmp(model, "gemini-3", 8) != 0) {
+        return NGX_OK;
+    }
+
+    cJSON_ArrayForEach(turn, contents) {
+        role = ngx_http_llm_canon_str(turn, "role");
+
+        if (role == NULL || strcmp(role, "model") != 0) {
+            continue;
+        }
+
+        first = NULL;
+
+        cJSON_ArrayForEach(part, cJSON_GetObjectItemCaseSensitive(turn,
+                                                                  "parts"))
+        {
+            if (cJSON_GetObjectItemCaseSensitive(part, "functionCall")
+                == NULL)
+            {
+                continue;
+            }
+
+            if (cJSON_GetObjectItemCaseSensitive(part, "thoughtSignature")) {
+                first = NULL;
+                break;
+            }
+
+            if (first == NULL) {
+                first = part;
+            }
+        }
+
+        if (first
+            && cJSON_AddStringToObject(first, "thoughtSignature",
+                                       "skip_thought_signature_validator")
+               == NULL)
+        {
+            return NGX_ERROR;
+        }
+    }
+
+    return NGX_OK;
 }

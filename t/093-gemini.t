@@ -30,8 +30,9 @@ add_block_preprocessor(sub {
 });
 
 sub g_query {
-    my ($method, $b, $accept) = @_;
-    return "POST /v1beta/models/gemini-2.5-flash:$method HTTP/1.1\r\nHost: 127.0.0.1:$ENV{TEST_NGINX_RAND_PORT_1}\r\n"
+    my ($method, $b, $accept, $model) = @_;
+    $model //= 'gemini-2.5-flash';
+    return "POST /v1beta/models/$model:$method HTTP/1.1\r\nHost: 127.0.0.1:$ENV{TEST_NGINX_RAND_PORT_1}\r\n"
         . "x-goog-api-key: AIza-test\r\nContent-Type: application/json\r\n"
         . "Content-Length: " . length($b) . "\r\nAccept: " . ($accept // 'application/json') . "\r\n\r\n$b";
 }
@@ -215,3 +216,34 @@ POST /v1/chat/completions
 --- response_body
 {"error":{"message":"The request cannot be translated for the provider \"gem\": the tool result for \"call_zz\" answers no call in the history.","type":"invalid_request_error","param":null,"code":"invalid_request"}}
 
+
+
+
+=== TEST 12: Gemini 3's thought signature: kept in the tool call's id for the OpenAI client, and given back with the call in the next turn
+--- request eval
+["POST /v1/chat/completions\n" . '{"model":"gemini-3-pro-preview","messages":[{"role":"user","content":"Weather in Paris?"}],"tools":[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object"}}}]}',
+ "POST /v1/chat/completions\n" . '{"model":"gemini-3-pro-preview","messages":[{"role":"user","content":"Weather in Paris?"},{"role":"assistant","content":null,"tool_calls":[{"id":"call_0_ts_CiQB-_xyz0","type":"function","function":{"name":"get_weather","arguments":"{\"city\":\"Paris\"}"}}]},{"role":"tool","tool_call_id":"call_0_ts_CiQB-_xyz0","content":"18C"}],"tools":[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object"}}}]}']
+--- tcp_listen: $TEST_NGINX_RAND_PORT_1
+--- tcp_reply eval
+main::resp("200 OK", "application/json", '{"candidates":[{"content":{"parts":[{"functionCall":{"name":"get_weather","args":{"city":"Paris"}},"thoughtSignature":"CiQB+/xyz0=="}],"role":"model"},"finishReason":"STOP"}],"usageMetadata":{"promptTokenCount":50,"candidatesTokenCount":8,"totalTokenCount":58}}')
+--- tcp_query_sub eval
+sub {
+    my ($first, $all) = @_;
+    return [$all->[-1], main::g_query("generateContent", '{"contents":[{"role":"user","parts":[{"text":"Weather in Paris?"}]},{"role":"model","parts":[{"functionCall":{"name":"get_weather","args":{"city":"Paris"}},"thoughtSignature":"CiQB+/xyz0=="}]},{"role":"user","parts":[{"functionResponse":{"response":{"content":"18C"},"name":"get_weather"}}]}],"tools":[{"functionDeclarations":[{"name":"get_weather","parametersJsonSchema":{"type":"object"}}]}]}', undef, 'gemini-3-pro-preview')];
+}
+--- response_body_like eval
+[qr/"tool_calls":\[\{"id":"call_0_ts_CiQB-_xyz0","type":"function","function":\{"name":"get_weather","arguments":"\{\\"city\\":\\"Paris\\"\}"\}\}\]/,
+ qr/"tool_calls":\[\{"id":"call_0_ts_CiQB-_xyz0"/]
+
+
+
+=== TEST 13: Gemini 3 history with a call that carries no signature (made elsewhere): the first call gets Google's validator-skipping value
+--- request
+POST /v1/chat/completions
+{"model":"gemini-3-pro-preview","messages":[{"role":"user","content":"Weather?"},{"role":"assistant","content":null,"tool_calls":[{"id":"toolu_01A","type":"function","function":{"name":"get_weather","arguments":"{}"}}]},{"role":"tool","tool_call_id":"toolu_01A","content":"18C"}]}
+--- tcp_listen: $TEST_NGINX_RAND_PORT_1
+--- tcp_reply eval
+main::resp("200 OK", "application/json", '{"candidates":[{"content":{"parts":[{"text":"Mild."}],"role":"model"},"finishReason":"STOP"}]}')
+--- tcp_query eval
+main::g_query("generateContent", '{"contents":[{"role":"user","parts":[{"text":"Weather?"}]},{"role":"model","parts":[{"functionCall":{"name":"get_weather","args":{}},"thoughtSignature":"skip_thought_signature_validator"}]},{"role":"user","parts":[{"functionResponse":{"response":{"content":"18C"},"name":"get_weather"}}]}]}', undef, 'gemini-3-pro-preview')
+--- response_body_like: "content":"Mild\."

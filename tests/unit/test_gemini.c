@@ -116,6 +116,64 @@ main(void)
         "{\"allowedFunctionNames\":[\"f\"],\"mode\":\"ANY\"}}}"));
     CHECK(strcmp(e.dropped, "user") == 0);
 
+    /*
+     * Gemini 3's thought signatures: kept in the call's id by the reader
+     * ('+' '/' as '-' '_', no padding), given back as thoughtSignature
+     */
+    CHECK(same(to_openai("{\"candidates\":[{\"content\":{\"parts\":"
+                         "[{\"functionCall\":{\"name\":\"f\",\"args\":{}},"
+                         "\"thoughtSignature\":\"Ab+/9z==\"},{\"functionCall\":"
+                         "{\"name\":\"g\",\"args\":{}}}]},\"finishReason\":"
+                         "\"STOP\"}]}", &e),
+               "{\"id\":\"chatcmpl-llm\",\"object\":\"chat.completion\","
+               "\"created\":1,\"choices\":[{\"index\":0,\"message\":"
+               "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":"
+               "[{\"id\":\"call_0_ts_Ab-_9z\",\"type\":\"function\","
+               "\"function\":{\"name\":\"f\",\"arguments\":\"{}\"}},"
+               "{\"id\":\"call_1\",\"type\":\"function\",\"function\":"
+               "{\"name\":\"g\",\"arguments\":\"{}\"}}]},"
+               "\"finish_reason\":\"tool_calls\"}]}"));
+    CHECK(same(to_gemini(
+        "{\"model\":\"gemini-3-pro-preview\",\"messages\":["
+        "{\"role\":\"assistant\",\"tool_calls\":[{\"id\":\"call_0_ts_Ab-_9z\","
+        "\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":"
+        "\"{}\"}},{\"id\":\"call_1\",\"type\":\"function\",\"function\":"
+        "{\"name\":\"g\",\"arguments\":\"{}\"}}]}]}", &e),
+        "{\"contents\":[{\"role\":\"model\",\"parts\":[{\"functionCall\":"
+        "{\"name\":\"f\",\"args\":{}},\"thoughtSignature\":\"Ab+/9z==\"},"
+        "{\"functionCall\":{\"name\":\"g\",\"args\":{}}}]}]}"));
+
+    /* Gemini 3 history without a signature: the first call gets Google's
+     * validator-skipping value; other models get none */
+    CHECK(same(to_gemini(
+        "{\"model\":\"vx/gemini-3-flash\",\"messages\":["
+        "{\"role\":\"assistant\",\"tool_calls\":[{\"id\":\"a\","
+        "\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":"
+        "\"{}\"}},{\"id\":\"b\",\"type\":\"function\",\"function\":"
+        "{\"name\":\"g\",\"arguments\":\"{}\"}}]}]}", &e),
+        "{\"contents\":[{\"role\":\"model\",\"parts\":[{\"functionCall\":"
+        "{\"name\":\"f\",\"args\":{}},\"thoughtSignature\":"
+        "\"skip_thought_signature_validator\"},"
+        "{\"functionCall\":{\"name\":\"g\",\"args\":{}}}]}]}"));
+    CHECK(same(to_gemini(
+        "{\"model\":\"gemini-2.5-flash\",\"messages\":["
+        "{\"role\":\"assistant\",\"tool_calls\":[{\"id\":\"a\","
+        "\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":"
+        "\"{}\"}}]}]}", &e),
+        "{\"contents\":[{\"role\":\"model\",\"parts\":[{\"functionCall\":"
+        "{\"name\":\"f\",\"args\":{}}}]}]}"));
+
+    /* a signature that is not base64 is not kept */
+    CHECK(same(to_openai("{\"candidates\":[{\"content\":{\"parts\":"
+                         "[{\"functionCall\":{\"name\":\"f\"},"
+                         "\"thoughtSignature\":\"a\\\"b\"}]}}]}", &e),
+               "{\"id\":\"chatcmpl-llm\",\"object\":\"chat.completion\","
+               "\"created\":1,\"choices\":[{\"index\":0,\"message\":"
+               "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":"
+               "[{\"id\":\"call_0\",\"type\":\"function\","
+               "\"function\":{\"name\":\"f\",\"arguments\":\"{}\"}}]},"
+               "\"finish_reason\":\"tool_calls\"}]}"));
+
     /* arguments that are not an object, no message at all */
     CHECK(to_gemini("{\"model\":\"g\",\"messages\":[{\"role\":\"assistant\","
                     "\"tool_calls\":[{\"id\":\"c\",\"type\":\"function\","
@@ -159,6 +217,19 @@ main(void)
     CHECK(rc == NGX_OK && st.usage.input == 6 && st.usage.cache_read == 4
           && st.usage.output == 5 && st.usage.seen);
 
+    /* a streamed call keeps its signature in its id too */
+    in = "{\"candidates\":[{\"content\":{\"parts\":[{\"functionCall\":"
+         "{\"name\":\"f\",\"args\":{\"q\":1}},\"thoughtSignature\":"
+         "\"x/y+\"}]}}]}";
+    o = buf;
+    rc = ngx_http_llm_gemini_stream_event(&st, (u_char *) in, strlen(in), &o,
+                                          buf + sizeof(buf));
+    *o = '\0';
+    CHECK(rc == NGX_OK
+          && strstr((char *) buf, "\"id\":\"call_0_ts_x_y-\",\"type\":"
+                    "\"function\",\"function\":{\"name\":\"f\","
+                    "\"arguments\":\"{\\\"q\\\":1}\"}") != NULL);
+
     o = buf;
     CHECK(ngx_http_llm_gemini_stream_event(&st, (u_char *) "{\"error\":{}}",
                                            12, &o, buf + sizeof(buf))
@@ -184,6 +255,17 @@ main(void)
                                                  buf + sizeof(buf))
               == NGX_OK
               && strcmp(ms.stop, "tool_calls") == 0 && ms.calls == 1);
+
+        in = "{\"candidates\":[{\"content\":{\"parts\":[{\"functionCall\":"
+             "{\"name\":\"g\"},\"thoughtSignature\":\"Zz==\"}]}}]}";
+        o = buf;
+        rc = ngx_http_llm_gemini_messages_event(&ms, (u_char *) in,
+                                                strlen(in), &o,
+                                                buf + sizeof(buf));
+        *o = '\0';
+        CHECK(rc == NGX_OK
+              && strstr((char *) buf, "\"type\":\"tool_use\",\"id\":"
+                        "\"call_1_ts_Zz\",\"name\":\"g\"") != NULL);
 
         o = buf;
         CHECK(ngx_http_llm_gemini_messages_end(&ms, &o, buf + sizeof(buf))
