@@ -153,7 +153,7 @@ start() {
     TENANTS=$1
 }
 
-trap 'kill $(cat "$W/logs/nginx.pid") 2>/dev/null || true' EXIT
+trap 'kill $(cat "$W/logs/nginx.pid" 2>/dev/null) 2>/dev/null || true' EXIT
 TICK=$(getconf CLK_TCK)
 
 cat > "$W/post.lua" <<'LUA'
@@ -193,6 +193,8 @@ printf '| scenario | proxy_pass req/s | module req/s | ratio | p50 / p99 ms (pro
 printf '|---|---|---|---|---|---|---|---|---|---|\n' >> "$W/table"
 
 RSS=""
+GROWTH=""
+rss=""
 for scenario in ${BENCH_SCENARIOS:-1k 32k 512k 1k-stream 32k-stream 512k-stream tr-2k gov10-1k gov10k-1k gov10-1k-stream gov10k-1k-stream}; do
     case $scenario in
         gov10k-*) start 10000; key=sk-gov-5000 ;;
@@ -215,7 +217,11 @@ for scenario in ${BENCH_SCENARIOS:-1k 32k 512k 1k-stream 32k-stream 512k-stream 
         : > "$W/logs/overhead.log"
         kill -USR1 "$(cat "$W/logs/nginx.pid")"; sleep 0.1
         run "http://127.0.0.1:$P3/v1/chat/completions" "$body" "$key" >> "$W/mod"
+        # the worker's resident memory after each round: a leak grows it
+        rss="${rss:+$rss → }$(awk '/VmRSS/ {print $2}' "/proc/$WORKER/status")"
     done
+    GROWTH="$GROWTH $scenario: $rss kB;"
+    rss=""
     ovh=$(awk '{s += $1; n++} END {printf "%.1f", n ? s / n : 0}' "$W/logs/overhead.log")
     b_rps=$(cut -d' ' -f1 "$W/base" | median); m_rps=$(cut -d' ' -f1 "$W/mod" | median)
     b50=$(cut -d' ' -f2 "$W/base" | median); m50=$(cut -d' ' -f2 "$W/mod" | median)
@@ -227,6 +233,12 @@ for scenario in ${BENCH_SCENARIOS:-1k 32k 512k 1k-stream 32k-stream 512k-stream 
                  s, br, mr, mr / br, b50, b99, m50, m99, bc, mc, mc - bc, o }' >> "$W/table"
     RSS="$RSS $scenario: $(awk '/VmHWM/ {print $2 " " $3}' "/proc/$WORKER/status");"
 done
+
+# instructions per request, by callgrind: the nginx without tenants
+kill -QUIT "$(cat "$W/logs/nginx.pid")"
+while [ -s "$W/logs/nginx.pid" ]; do sleep 0.05; done
+write_conf 0
+"$ROOT/bench/instructions.sh" "$W" "$NGINX_BIN" > "$W/instructions"
 
 {
     echo "# Benchmark results"
@@ -244,11 +256,24 @@ done
     echo "Peak worker RSS after each scenario (one nginx per tenant count):"
     echo "$RSS"
     echo
+    echo "Worker RSS after each round of each scenario (the same load again:"
+    echo "a leak would grow it round after round; malloc keeps what the first"
+    echo "large bodies took):"
+    echo "$GROWTH"
+    echo
     echo "gov10 / gov10k: the gateway with 10 or 10,000 virtual keys (and their"
     echo "teams and customers) loaded from a keys file; the load uses one key,"
     echo "which has two budgets and three limits, its team one budget, its"
     echo "customer a budget and a limit: every request is admitted and settled"
     echo "on seven counters under the zone's lock."
+    echo
+    echo "Instructions per request, counted by callgrind (user space only: the"
+    echo "kernel's network work, most of the wall time, is not in them; they do"
+    echo "not move with the machine's load as the columns above do):"
+    echo
+    echo "| scenario | proxy_pass | module | added | proxy_pass / module |"
+    echo "|---|---|---|---|---|"
+    cat "$W/instructions"
     echo
     echo "tr-2k: a 2 KB OpenAI chat request translated for an Anthropic"
     echo "provider and its answer translated back, against proxy_pass of the"

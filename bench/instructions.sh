@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Instructions per request, counted by callgrind: repeatable where req/s on
+# a shared machine is not.  The bench's nginx runs as one process under
+# valgrind and serves a scenario's request N and then 2N times, through
+# plain proxy_pass and through the module; the difference of the two
+# totals over N is one request's instructions, start and exit cancelled.
+# Prints "| scenario | proxy_pass | module | added | ratio |" rows.
+# Needs the build/bench tree bench/run.sh writes.
+set -euo pipefail
+
+W=$1 NGINX_BIN=$2
+N=${BENCH_CG_REQUESTS:-100}
+P2=18602 P3=18603
+
+# total instructions of an nginx that served "url" $3 times
+total() {
+    local url=$1 body=$2 n=$3 pid urls
+    valgrind --tool=callgrind --callgrind-out-file="$W/callgrind.out" \
+        "$NGINX_BIN" -p "$W/" -c "$W/nginx.conf" \
+        -g 'daemon off; master_process off;' > "$W/callgrind.log" 2>&1 &
+    pid=$!
+    for _ in $(seq 300); do
+        curl -s -o /dev/null "http://127.0.0.1:$P2/" && break
+        sleep 0.1
+    done
+    urls=$(for _ in $(seq "$n"); do printf '%s ' "$url"; done)
+    # shellcheck disable=SC2086
+    curl -s -H 'Authorization: Bearer sk-bench' \
+         -H 'Content-Type: application/json' --data-binary @"$body" \
+         $urls > /dev/null
+    kill -QUIT "$pid"
+    wait "$pid" || true
+    awk '/^totals:/ {print $2}' "$W/callgrind.out"
+}
+
+per_request() {
+    local a b
+    a=$(total "$1" "$2" "$N")
+    b=$(total "$1" "$2" $((2 * N)))
+    echo $(( (b - a) / N ))
+}
+
+for scenario in 1k 1k-stream tr-2k; do
+    body="$W/bodies/$scenario.json"
+    case $scenario in
+        tr-*)    base="http://127.0.0.1:$P2/anthropic/v1/messages" ;;
+        *stream) base="http://127.0.0.1:$P2/sse/v1/chat/completions" ;;
+        *)       base="http://127.0.0.1:$P2/json/v1/chat/completions" ;;
+    esac
+    b=$(per_request "$base" "$body")
+    m=$(per_request "http://127.0.0.1:$P3/v1/chat/completions" "$body")
+    awk -v s="$scenario" -v b="$b" -v m="$m" 'BEGIN {
+        printf "| %s | %d | %d | %d | %.2f |\n", s, b, m, m - b, b / m }'
+done
