@@ -373,16 +373,16 @@ ngx_http_llm_anthropic_response_to_canon(cJSON *resp,
     ngx_http_llm_tr_err_t *err)
 {
     char        *args;
-    cJSON       *canon, *content, *block, *part, *usage, *u, *v;
+    cJSON       *canon, *content, *block, *part, *v;
     const char  *type, *s;
 
-    static const char  *counts[][2] = {
+    static const char *const  counts[][2] = {
         { "input_tokens", "input" },
         { "output_tokens", "output" },
         { "cache_read_input_tokens", "cache_read" },
         { "cache_creation_input_tokens", "cache_write" },
+        { NULL, NULL }
     };
-    ngx_uint_t          i;
 
     canon = cJSON_CreateObject();
     if (canon == NULL) {
@@ -474,25 +474,11 @@ ngx_http_llm_anthropic_response_to_canon(cJSON *resp,
         goto failed;
     }
 
-    usage = cJSON_GetObjectItemCaseSensitive(resp, "usage");
-
-    if (cJSON_IsObject(usage)) {
-        u = cJSON_AddObjectToObject(canon, "usage");
-        if (u == NULL) {
-            goto failed;
-        }
-
-        for (i = 0; i < 4; i++) {
-            v = cJSON_GetObjectItemCaseSensitive(usage, counts[i][0]);
-
-            if (cJSON_AddNumberToObject(u, counts[i][1],
-                                        cJSON_IsNumber(v) && v->valuedouble > 0
-                                        ? v->valuedouble : 0)
-                == NULL)
-            {
-                goto failed;
-            }
-        }
+    if (ngx_http_llm_canon_add_usage(canon,
+            cJSON_GetObjectItemCaseSensitive(resp, "usage"), counts)
+        != NGX_OK)
+    {
+        goto failed;
     }
 
     return canon;

@@ -358,11 +358,10 @@ ngx_http_llm_bedrock_response_to_canon(cJSON *resp,
     ngx_http_llm_tr_err_t *err)
 {
     char        *args;
-    cJSON       *canon, *content, *msg, *part, *tu, *p, *usage, *u, *v;
+    cJSON       *canon, *content, *msg, *part, *tu, *p, *v;
     const char  *s;
-    ngx_uint_t   i;
 
-    static const char  *counts[][2] = {
+    static const char *const  counts[][2] = {
         { "inputTokens", "input" },
         { "outputTokens", "output" },
         { "cacheReadInputTokens", "cache_read" },
@@ -444,22 +443,11 @@ ngx_http_llm_bedrock_response_to_canon(cJSON *resp,
         goto failed;
     }
 
-    usage = cJSON_GetObjectItemCaseSensitive(resp, "usage");
-
-    if (cJSON_IsObject(usage)) {
-        u = cJSON_AddObjectToObject(canon, "usage");
-        if (u == NULL) {
-            goto failed;
-        }
-
-        for (i = 0; counts[i][0]; i++) {
-            if (cJSON_AddNumberToObject(u, counts[i][1], (double)
-                    ngx_http_llm_canon_count(usage, counts[i][0]))
-                == NULL)
-            {
-                goto failed;
-            }
-        }
+    if (ngx_http_llm_canon_add_usage(canon,
+            cJSON_GetObjectItemCaseSensitive(resp, "usage"), counts)
+        != NGX_OK)
+    {
+        goto failed;
     }
 
     return canon;

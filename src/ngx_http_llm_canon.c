@@ -144,6 +144,41 @@ ngx_http_llm_canon_count(cJSON *usage, const char *name)
 
 
 /*
+ * A provider's usage object as canon's "usage": the counts named by a
+ * table of {provider's name, canon's name} pairs ending with {NULL, NULL}.
+ * Nothing when the answer has no usage object.
+ */
+
+ngx_int_t
+ngx_http_llm_canon_add_usage(cJSON *canon, cJSON *usage,
+    const char *const names[][2])
+{
+    cJSON       *u;
+    ngx_uint_t   i;
+
+    if (!cJSON_IsObject(usage)) {
+        return NGX_OK;
+    }
+
+    u = cJSON_AddObjectToObject(canon, "usage");
+    if (u == NULL) {
+        return NGX_ERROR;
+    }
+
+    for (i = 0; names[i][0]; i++) {
+        if (cJSON_AddNumberToObject(u, names[i][1], (double)
+                ngx_http_llm_canon_count(usage, names[i][0]))
+            == NULL)
+        {
+            return NGX_ERROR;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+/*
  * A value through a table of {from, to} pairs ending with {NULL, NULL};
  * "unmap" reads the table backwards, the first match winning.
  */

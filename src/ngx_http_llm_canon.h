@@ -73,6 +73,8 @@ cJSON *ngx_http_llm_canon_tool(cJSON *tools, const char *name,
     const char *desc, cJSON *schema);
 cJSON *ngx_http_llm_canon_add_int(cJSON *obj, const char *name, int64_t v);
 int64_t ngx_http_llm_canon_count(cJSON *usage, const char *name);
+ngx_int_t ngx_http_llm_canon_add_usage(cJSON *canon, cJSON *usage,
+    const char *const names[][2]);
 const char *ngx_http_llm_canon_map(const char *v, const char *const map[][2],
     const char *dflt);
 const char *ngx_http_llm_canon_unmap(const char *v,
