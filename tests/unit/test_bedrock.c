@@ -99,23 +99,6 @@ to_bedrock(const char *in, ngx_http_llm_tr_err_t *e)
 }
 
 
-static int
-same(char *got, const char *want)
-{
-    int  ok;
-
-    ok = (got != NULL && strcmp(got, want) == 0);
-
-    if (!ok) {
-        fprintf(stderr, "  got:  %s\n  want: %s\n", got ? got : "(null)",
-                want);
-    }
-
-    free(got);
-
-    return ok;
-}
-
 
 int
 main(void)
@@ -266,7 +249,7 @@ main(void)
     /* requests */
 
     /* tool results of one turn join one user turn, after the call */
-    CHECK(same(to_bedrock("{\"model\":\"m\",\"messages\":[{\"role\":\"user\","
+    CHECK(unit_same(to_bedrock("{\"model\":\"m\",\"messages\":[{\"role\":\"user\","
                           "\"content\":\"x\"},{\"role\":\"assistant\","
                           "\"tool_calls\":[{\"id\":\"a\",\"type\":"
                           "\"function\",\"function\":{\"name\":\"f\","

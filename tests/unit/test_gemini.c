@@ -72,22 +72,6 @@ to_openai(const char *in, ngx_http_llm_tr_err_t *e)
 }
 
 
-static int
-same(char *got, const char *want)
-{
-    int  ok;
-
-    ok = got && strcmp(got, want) == 0;
-
-    if (!ok) {
-        fprintf(stderr, "got:  %s\nwant: %s\n", got ? got : "(null)", want);
-    }
-
-    free(got);
-
-    return ok;
-}
-
 
 int
 main(void)
@@ -99,7 +83,7 @@ main(void)
     ngx_http_llm_chunks_t   st;
 
     /* a named tool choice; an error result; the user is left out */
-    CHECK(same(to_gemini(
+    CHECK(unit_same(to_gemini(
         "{\"model\":\"g\",\"user\":\"u\",\"tool_choice\":{\"type\":"
         "\"function\",\"function\":{\"name\":\"f\"}},\"tools\":[{\"type\":"
         "\"function\",\"function\":{\"name\":\"f\"}}],\"messages\":["
@@ -120,7 +104,7 @@ main(void)
      * Gemini 3's thought signatures: kept in the call's id by the reader
      * ('+' '/' as '-' '_', no padding), given back as thoughtSignature
      */
-    CHECK(same(to_openai("{\"candidates\":[{\"content\":{\"parts\":"
+    CHECK(unit_same(to_openai("{\"candidates\":[{\"content\":{\"parts\":"
                          "[{\"functionCall\":{\"name\":\"f\",\"args\":{}},"
                          "\"thoughtSignature\":\"Ab+/9z==\"},{\"functionCall\":"
                          "{\"name\":\"g\",\"args\":{}}}]},\"finishReason\":"
@@ -133,7 +117,7 @@ main(void)
                "{\"id\":\"call_1\",\"type\":\"function\",\"function\":"
                "{\"name\":\"g\",\"arguments\":\"{}\"}}]},"
                "\"finish_reason\":\"tool_calls\"}]}"));
-    CHECK(same(to_gemini(
+    CHECK(unit_same(to_gemini(
         "{\"model\":\"gemini-3-pro-preview\",\"messages\":["
         "{\"role\":\"assistant\",\"tool_calls\":[{\"id\":\"call_0_ts_Ab-_9z\","
         "\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":"
@@ -145,7 +129,7 @@ main(void)
 
     /* Gemini 3 history without a signature: the first call gets Google's
      * validator-skipping value; other models get none */
-    CHECK(same(to_gemini(
+    CHECK(unit_same(to_gemini(
         "{\"model\":\"vx/gemini-3-flash\",\"messages\":["
         "{\"role\":\"assistant\",\"tool_calls\":[{\"id\":\"a\","
         "\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":"
@@ -155,7 +139,7 @@ main(void)
         "{\"name\":\"f\",\"args\":{}},\"thoughtSignature\":"
         "\"skip_thought_signature_validator\"},"
         "{\"functionCall\":{\"name\":\"g\",\"args\":{}}}]}]}"));
-    CHECK(same(to_gemini(
+    CHECK(unit_same(to_gemini(
         "{\"model\":\"gemini-2.5-flash\",\"messages\":["
         "{\"role\":\"assistant\",\"tool_calls\":[{\"id\":\"a\","
         "\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":"
@@ -164,7 +148,7 @@ main(void)
         "{\"name\":\"f\",\"args\":{}}}]}]}"));
 
     /* a signature that is not base64 is not kept */
-    CHECK(same(to_openai("{\"candidates\":[{\"content\":{\"parts\":"
+    CHECK(unit_same(to_openai("{\"candidates\":[{\"content\":{\"parts\":"
                          "[{\"functionCall\":{\"name\":\"f\"},"
                          "\"thoughtSignature\":\"a\\\"b\"}]}}]}", &e),
                "{\"id\":\"chatcmpl-llm\",\"object\":\"chat.completion\","
@@ -187,7 +171,7 @@ main(void)
                     "needed") == 0);
 
     /* a blocked prompt: no candidates, a refusal */
-    CHECK(same(to_openai("{\"promptFeedback\":{\"blockReason\":\"SAFETY\"},"
+    CHECK(unit_same(to_openai("{\"promptFeedback\":{\"blockReason\":\"SAFETY\"},"
                          "\"usageMetadata\":{\"promptTokenCount\":4}}", &e),
                "{\"id\":\"chatcmpl-llm\",\"object\":\"chat.completion\","
                "\"created\":1,\"choices\":[{\"index\":0,\"message\":"

@@ -72,23 +72,6 @@ to_gemini(const char *in, ngx_http_llm_tr_err_t *e)
 }
 
 
-static int
-same(char *got, const char *want)
-{
-    int  ok;
-
-    ok = (got != NULL && strcmp(got, want) == 0);
-
-    if (!ok) {
-        fprintf(stderr, "  got:  %s\n  want: %s\n", got ? got : "(null)",
-                want);
-    }
-
-    free(got);
-
-    return ok;
-}
-
 
 /* one chunk's data through the OpenAI -> Gemini stream writer */
 
@@ -144,14 +127,14 @@ main(void)
 
     /* requests */
 
-    CHECK(same(to_openai("{\"contents\":[{\"parts\":[{\"text\":\"Hi\"}]}]}",
+    CHECK(unit_same(to_openai("{\"contents\":[{\"parts\":[{\"text\":\"Hi\"}]}]}",
                          1, &e),
                "{\"model\":\"m\",\"messages\":[{\"role\":\"user\","
                "\"content\":\"Hi\"}],\"stream\":true,\"stream_options\":"
                "{\"include_usage\":true}}"));
 
     /* nested OpenAPI types lower-cased, arrays' items too */
-    CHECK(same(to_openai("{\"contents\":[{\"parts\":[{\"text\":\"x\"}]}],"
+    CHECK(unit_same(to_openai("{\"contents\":[{\"parts\":[{\"text\":\"x\"}]}],"
                          "\"tools\":[{\"functionDeclarations\":[{\"name\":"
                          "\"f\",\"parameters\":{\"type\":\"OBJECT\","
                          "\"properties\":{\"l\":{\"type\":\"ARRAY\","
@@ -163,7 +146,7 @@ main(void)
                "\"items\":{\"type\":\"integer\"}}}}}}]}"));
 
     /* two calls of one name: the responses answer them in order */
-    CHECK(same(to_openai("{\"contents\":[{\"role\":\"model\",\"parts\":["
+    CHECK(unit_same(to_openai("{\"contents\":[{\"role\":\"model\",\"parts\":["
                          "{\"functionCall\":{\"name\":\"f\",\"args\":"
                          "{\"a\":1}}},{\"functionCall\":{\"name\":\"f\"}}]},"
                          "{\"role\":\"user\",\"parts\":[{\"functionResponse\":"
@@ -188,7 +171,7 @@ main(void)
     CHECK(strstr(e.msg, "answers no functionCall") != NULL);
 
     /* NONE, thoughts and unknown fields dropped and named */
-    CHECK(same(to_openai("{\"contents\":[{\"parts\":[{\"text\":\"t\","
+    CHECK(unit_same(to_openai("{\"contents\":[{\"parts\":[{\"text\":\"t\","
                          "\"thought\":true},{\"text\":\"x\"}]}],"
                          "\"toolConfig\":{\"functionCallingConfig\":{\"mode\":"
                          "\"NONE\"}},\"labels\":{\"a\":\"b\"}}", 0, &e),
@@ -215,7 +198,7 @@ main(void)
 
     /* responses */
 
-    CHECK(same(to_gemini("{\"id\":\"r\",\"model\":\"m\",\"choices\":[{"
+    CHECK(unit_same(to_gemini("{\"id\":\"r\",\"model\":\"m\",\"choices\":[{"
                          "\"message\":{\"content\":\"\"},\"finish_reason\":"
                          "\"content_filter\"}],\"usage\":{\"prompt_tokens\":1,"
                          "\"completion_tokens\":0}}", &e),

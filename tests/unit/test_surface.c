@@ -72,22 +72,6 @@ to_anthropic(const char *in, ngx_http_llm_tr_err_t *e)
 }
 
 
-static int
-same(char *got, const char *want)
-{
-    int  ok;
-
-    ok = got && strcmp(got, want) == 0;
-
-    if (!ok) {
-        fprintf(stderr, "got:  %s\nwant: %s\n", got ? got : "(null)", want);
-    }
-
-    free(got);
-
-    return ok;
-}
-
 
 /* events of an OpenAI stream, one per string, into one buffer */
 
@@ -125,7 +109,7 @@ main(void)
     ngx_http_llm_messages_t       st;
 
     /* a tool result with an error flag and text blocks; thinking left out */
-    CHECK(same(to_openai(
+    CHECK(unit_same(to_openai(
         "{\"model\":\"m\",\"system\":[{\"type\":\"text\",\"text\":\"A\"},"
         "{\"type\":\"text\",\"text\":\"B\"}],\"messages\":["
         "{\"role\":\"assistant\",\"content\":[{\"type\":\"thinking\","
@@ -170,7 +154,7 @@ main(void)
           && strcmp(e.msg, "\"model\" must be a string") == 0);
 
     /* answers: a refusal is the text; content_filter is "refusal" */
-    CHECK(same(to_anthropic(
+    CHECK(unit_same(to_anthropic(
         "{\"id\":\"c\",\"model\":\"g\",\"choices\":[{\"message\":{\"role\":"
         "\"assistant\",\"content\":null,\"refusal\":\"I can't.\"},"
         "\"finish_reason\":\"content_filter\"}]}", &e),

@@ -82,22 +82,6 @@ anthropic_to_openai(const char *in, char *err)
 }
 
 
-static int
-same(char *got, const char *want)
-{
-    int  ok;
-
-    ok = got && strcmp(got, want) == 0;
-
-    if (!ok) {
-        fprintf(stderr, "got:  %s\nwant: %s\n", got ? got : "(null)", want);
-    }
-
-    free(got);
-
-    return ok;
-}
-
 
 int
 main(void)
@@ -107,7 +91,7 @@ main(void)
     cJSON  *e;
 
     /* system prompts, turns, sampling, stop, user */
-    CHECK(same(openai_to_anthropic(
+    CHECK(unit_same(openai_to_anthropic(
         "{\"model\":\"claude-sonnet-4-6\",\"messages\":["
         "{\"role\":\"system\",\"content\":\"Be brief.\"},"
         "{\"role\":\"developer\",\"content\":[{\"type\":\"text\","
@@ -130,7 +114,7 @@ main(void)
         "\"metadata\":{\"user_id\":\"u-1\"}}"));
 
     /* no max_tokens: the default; temperature above Anthropic's range */
-    CHECK(same(openai_to_anthropic(
+    CHECK(unit_same(openai_to_anthropic(
         "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":"
         "\"x\"}],\"temperature\":1.5,\"stream\":true}", err),
         "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":["
@@ -138,7 +122,7 @@ main(void)
         "\"temperature\":1,\"stream\":true}"));
 
     /* images: a URL and a data: URL */
-    CHECK(same(openai_to_anthropic(
+    CHECK(unit_same(openai_to_anthropic(
         "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":["
         "{\"type\":\"text\",\"text\":\"What is this?\"},"
         "{\"type\":\"image_url\",\"image_url\":{\"url\":"
@@ -155,7 +139,7 @@ main(void)
 
     /* tools: definitions, a call with its arguments as an object, the
      * results merged into one user turn */
-    CHECK(same(openai_to_anthropic(
+    CHECK(unit_same(openai_to_anthropic(
         "{\"model\":\"m\",\"messages\":["
         "{\"role\":\"user\",\"content\":\"Weather in Paris and Rome?\"},"
         "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":["
@@ -189,7 +173,7 @@ main(void)
         "\"object\",\"properties\":{\"city\":{\"type\":\"string\"}},"
         "\"required\":[\"city\"]}}],\"tool_choice\":{\"type\":\"any\"}}"));
 
-    CHECK(same(openai_to_anthropic(
+    CHECK(unit_same(openai_to_anthropic(
         "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],"
         "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}],"
         "\"tool_choice\":{\"type\":\"function\",\"function\":{\"name\":"
@@ -232,7 +216,7 @@ main(void)
     CHECK(s == NULL && strcmp(err, "\"messages\" must be an array") == 0);
 
     /* responses: text, tool use, stop reasons, usage with cache tokens */
-    CHECK(same(anthropic_to_openai(
+    CHECK(unit_same(anthropic_to_openai(
         "{\"id\":\"msg_01\",\"type\":\"message\",\"role\":\"assistant\","
         "\"model\":\"claude-sonnet-4-6\",\"content\":[{\"type\":\"text\","
         "\"text\":\"Hi! \"},{\"type\":\"text\",\"text\":\"How can I help?\"}],"
@@ -248,7 +232,7 @@ main(void)
         "\"prompt_tokens_details\":{\"cached_tokens\":100,"
         "\"cache_write_tokens\":20}}}"));
 
-    CHECK(same(anthropic_to_openai(
+    CHECK(unit_same(anthropic_to_openai(
         "{\"id\":\"msg_02\",\"type\":\"message\",\"model\":\"c\",\"content\":["
         "{\"type\":\"tool_use\",\"id\":\"toolu_1\",\"name\":\"weather\","
         "\"input\":{\"city\":\"Paris\"}}],\"stop_reason\":\"tool_use\","
@@ -262,7 +246,7 @@ main(void)
         "\"completion_tokens\":9,\"total_tokens\":14,"
         "\"prompt_tokens_details\":{\"cached_tokens\":0}}}"));
 
-    CHECK(same(anthropic_to_openai(
+    CHECK(unit_same(anthropic_to_openai(
         "{\"type\":\"message\",\"content\":[{\"type\":\"thinking\","
         "\"thinking\":\"...\"},{\"type\":\"text\",\"text\":\"cut\"}],"
         "\"stop_reason\":\"max_tokens\"}", err),

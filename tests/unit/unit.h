@@ -9,6 +9,8 @@
 
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 
 static int  unit_passed;
@@ -24,6 +26,25 @@ static int  unit_failed;
             fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);  \
         }                                                                    \
     } while (0)
+
+
+/* a printed document against the one expected; "got" is freed */
+static inline int
+unit_same(char *got, const char *want)
+{
+    int  ok;
+
+    ok = (got != NULL && strcmp(got, want) == 0);
+
+    if (!ok) {
+        fprintf(stderr, "  got:  %s\n  want: %s\n", got ? got : "(null)",
+                want);
+    }
+
+    free(got);
+
+    return ok;
+}
 
 
 /* the closing line CI reads: "N passed, N failed" */
