@@ -249,7 +249,8 @@ main(void)
     /* requests */
 
     /* tool results of one turn join one user turn, after the call */
-    CHECK(unit_same(to_bedrock("{\"model\":\"m\",\"messages\":[{\"role\":\"user\","
+    CHECK(unit_same(
+        to_bedrock("{\"model\":\"m\",\"messages\":[{\"role\":\"user\","
                           "\"content\":\"x\"},{\"role\":\"assistant\","
                           "\"tool_calls\":[{\"id\":\"a\",\"type\":"
                           "\"function\",\"function\":{\"name\":\"f\","

@@ -171,7 +171,8 @@ main(void)
                     "needed") == 0);
 
     /* a blocked prompt: no candidates, a refusal */
-    CHECK(unit_same(to_openai("{\"promptFeedback\":{\"blockReason\":\"SAFETY\"},"
+    CHECK(unit_same(
+        to_openai("{\"promptFeedback\":{\"blockReason\":\"SAFETY\"},"
                          "\"usageMetadata\":{\"promptTokenCount\":4}}", &e),
                "{\"id\":\"chatcmpl-llm\",\"object\":\"chat.completion\","
                "\"created\":1,\"choices\":[{\"index\":0,\"message\":"

@@ -127,7 +127,8 @@ main(void)
 
     /* requests */
 
-    CHECK(unit_same(to_openai("{\"contents\":[{\"parts\":[{\"text\":\"Hi\"}]}]}",
+    CHECK(unit_same(
+        to_openai("{\"contents\":[{\"parts\":[{\"text\":\"Hi\"}]}]}",
                          1, &e),
                "{\"model\":\"m\",\"messages\":[{\"role\":\"user\","
                "\"content\":\"Hi\"}],\"stream\":true,\"stream_options\":"
