@@ -27,9 +27,9 @@ mkdir -p "$W/logs" "$W/tmp" "$W/bodies" "$W/static/json/v1/chat" \
 # canned answers: one chat completion, and a stream of 100 events
 perl -e '
   my $j = q({"id":"chatcmpl-b","object":"chat.completion","created":1,"model":"gpt-4o","choices":[{"index":0,"message":{"role":"assistant","content":"Hello from the bench provider."},"finish_reason":"stop"}],"usage":{"prompt_tokens":250,"completion_tokens":7,"total_tokens":257}});
-  my $ev = q(data: {"id":"chatcmpl-b","object":"chat.completion.chunk","created":1,"model":"gpt-4o","choices":[{"index":0,"delta":{"content":"token "},"finish_reason":null}]}) . "\\n\\n";
+  my $ev = q(data: {"id":"chatcmpl-b","object":"chat.completion.chunk","created":1,"model":"gpt-4o","choices":[{"index":0,"delta":{"content":"token "},"finish_reason":null}]}) . "\n\n";
   my $s = $ev x 100;
-  $s .= q(data: {"id":"chatcmpl-b","object":"chat.completion.chunk","created":1,"model":"gpt-4o","choices":[],"usage":{"prompt_tokens":250,"completion_tokens":100,"total_tokens":350}}) . "\\n\\ndata: [DONE]\\n\\n";
+  $s .= q(data: {"id":"chatcmpl-b","object":"chat.completion.chunk","created":1,"model":"gpt-4o","choices":[],"usage":{"prompt_tokens":250,"completion_tokens":100,"total_tokens":350}}) . "\n\ndata: [DONE]\n\n";
   open my $f, ">", "'"$W"'/static/json/v1/chat/completions"; print $f $j; close $f;
   # translation: an Anthropic answer, and a 2 KB OpenAI request for it
   open $f, ">", "'"$W"'/static/anthropic/v1/messages";
@@ -42,7 +42,10 @@ perl -e '
   open $f, ">", "'"$W"'/static/sse/v1/chat/completions"; print $f $s; close $f;
   for my $kb (1, 32, 512) {
     for my $stream (0, 1) {
-      my $pre = q({"model":"gpt-4o") . ($stream ? q(,"stream":true) : "") . q(,"messages":[{"role":"user","content":");
+      # streams go to the provider "sse", answers to "json"
+      my $pre = ($stream ? q({"model":"sse/gpt-4o","stream":true)
+                         : q({"model":"json/gpt-4o"))
+                . q(,"messages":[{"role":"user","content":");
       my $post = q("}]});
       my $pad = $kb * 1024 - length($pre) - length($post);
       open $f, ">", "'"$W"'/bodies/${kb}k" . ($stream ? "-stream" : "") . ".json";
@@ -187,6 +190,25 @@ run() {
                      (c1 - c0) * 1e6 / tick / n }'
 }
 
+# one request first: wrk counts only statuses, so a broken answer (a
+# stream cut into an error event, say) would be measured as a fast one
+check() {
+    local url=$1 body=$2 key=$3 out
+    out=$(curl -s -w '\n%{http_code}' -H "Authorization: Bearer $key" \
+          -H 'Content-Type: application/json' --data-binary @"$body" "$url")
+    case $body in
+        *stream*) want='^data: \[DONE\]$' ;;
+        *)        want='"(finish|stop)_reason":"(stop|end_turn)"' ;;
+    esac
+    if [ "$(tail -n1 <<< "$out")" != 200 ] || ! grep -qE "$want" <<< "$out" \
+       || grep -q '"error"' <<< "$out"
+    then
+        echo "bench: $url did not answer as it should:" >&2
+        tail -c 600 <<< "$out" >&2
+        exit 1
+    fi
+}
+
 median() { sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 
 printf '| scenario | proxy_pass req/s | module req/s | ratio | p50 / p99 ms (proxy) | p50 / p99 ms (module) | CPU µs/req (proxy) | CPU µs/req (module) | added CPU µs/req | $llm_overhead µs |\n' > "$W/table"
@@ -203,14 +225,12 @@ for scenario in ${BENCH_SCENARIOS:-1k 32k 512k 1k-stream 32k-stream 512k-stream 
     esac
     body="$W/bodies/${scenario#gov*-}.json"
     case $scenario in
-        tr-*)    base="http://127.0.0.1:$P2/anthropic/v1/messages"
-                 model="" ;;
-        *stream) base="http://127.0.0.1:$P2/sse/v1/chat/completions"
-                 model="sse" ;;
-        *)       base="http://127.0.0.1:$P2/json/v1/chat/completions"
-                 model="json" ;;
+        tr-*)    base="http://127.0.0.1:$P2/anthropic/v1/messages" ;;
+        *stream) base="http://127.0.0.1:$P2/sse/v1/chat/completions" ;;
+        *)       base="http://127.0.0.1:$P2/json/v1/chat/completions" ;;
     esac
-    [ -n "$model" ] && sed -i "s/\"model\":\"[a-z]*\/\?gpt-4o\"/\"model\":\"$model\/gpt-4o\"/" "$body"
+    check "$base" "$body" "$key"
+    check "http://127.0.0.1:$P3/v1/chat/completions" "$body" "$key"
     : > "$W/base" ; : > "$W/mod"
     for r in $(seq "$ROUNDS"); do
         run "$base" "$body" "$key" >> "$W/base"
