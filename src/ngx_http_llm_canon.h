@@ -190,6 +190,8 @@ void ngx_http_llm_openai_chunk_usage(ngx_http_llm_stream_usage_t *u,
     ngx_http_llm_json_value_t *usage);
 ngx_int_t ngx_http_llm_openai_chunk_choice(ngx_http_llm_json_value_t *doc,
     ngx_http_llm_json_value_t *choice);
+size_t ngx_http_llm_openai_chunk_scan(u_char *p, u_char *end,
+    ngx_uint_t *usage);
 
 /* Anthropic messages (ngx_http_llm_anthropic.c) */
 ngx_int_t ngx_http_llm_anthropic_stream_event(

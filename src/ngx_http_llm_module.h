@@ -591,7 +591,6 @@ ngx_int_t ngx_http_llm_passthrough_body(ngx_http_request_t *r,
 void ngx_http_llm_openai_usage(ngx_http_llm_ctx_t *ctx, u_char *p,
     u_char *end);
 ngx_int_t ngx_http_llm_openai_usage_only(u_char *p, u_char *end);
-size_t ngx_http_llm_openai_delta_len(u_char *p, u_char *end);
 void ngx_http_llm_openai_estimate(ngx_http_llm_ctx_t *ctx);
 ngx_int_t ngx_http_llm_openai_models(ngx_http_request_t *r,
     ngx_http_llm_ctx_t *ctx);

@@ -229,53 +229,6 @@ ngx_http_llm_openai_add_model(ngx_http_request_t *r, ngx_array_t *ids,
 
 
 /*
- * The length of the text a stream chunk carries (delta content, tool call
- * arguments), for the estimate of a stream cut before its usage came.
- */
-
-size_t
-ngx_http_llm_openai_delta_len(u_char *p, u_char *end)
-{
-    size_t                      n;
-    u_char                     *q;
-    ngx_uint_t                  i;
-    ngx_http_llm_json_value_t   v;
-
-    static const char  *fields[] = { "\"content\"", "\"arguments\"" };
-
-    n = 0;
-
-    for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
-
-        for (q = p; q < end; q = v.end) {
-            q = ngx_strlcasestrn(q, end, (u_char *) fields[i],
-                                 ngx_strlen(fields[i]) - 1);
-            if (q == NULL) {
-                break;
-            }
-
-            q = ngx_http_llm_json_ws(q + ngx_strlen(fields[i]), end);
-
-            if (q >= end || *q != ':') {
-                v.end = q;
-                continue;
-            }
-
-            if (ngx_http_llm_json_parse(q + 1, end, &v) == NULL) {
-                break;
-            }
-
-            if (v.type == NGX_HTTP_LLM_JSON_STRING) {
-                n += v.end - v.start - 2;
-            }
-        }
-    }
-
-    return n;
-}
-
-
-/*
  * A stream cut before its usage: about four bytes a token, of the prompt
  * sent and of the text streamed.  Marked "estimated", never zero.
  */

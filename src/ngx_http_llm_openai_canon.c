@@ -1522,6 +1522,88 @@ ngx_http_llm_openai_chunk_usage(ngx_http_llm_stream_usage_t *u,
 }
 
 
+/*
+ * A passthrough chunk, looked at once per event and cheaply (the bytes go
+ * out as they came): the length of the text it carries (delta content and
+ * tool call arguments, for the estimate of a stream cut before its usage)
+ * and whether it has a usage object (OpenAI sends "usage":null in every
+ * chunk when usage was asked for; the last one has the object).  Keys are
+ * found from the colons after them: far fewer than the bytes, and a colon
+ * inside a string is not preceded by a quoted key name.
+ */
+
+size_t
+ngx_http_llm_openai_chunk_scan(u_char *p, u_char *end, ngx_uint_t *usage)
+{
+    u_char                     *q, *k;
+    size_t                      n;
+    ngx_str_t                  *key;
+    ngx_http_llm_json_value_t   v;
+
+    static ngx_str_t  keys[] = {
+        ngx_string("\"usage\""),
+        ngx_string("\"content\""),
+        ngx_string("\"arguments\"")
+    };
+
+    n = 0;
+    *usage = 0;
+
+    for (q = p; q < end && (q = memchr(q, ':', end - q)) != NULL; q++) {
+
+        for (k = q; k > p && (k[-1] == ' ' || k[-1] == '\t'); k--) {
+            /* void */
+        }
+
+        /* by the key's last letter, then whole */
+
+        if (k - p < 2 || k[-1] != '"') {
+            continue;
+        }
+
+        switch (k[-2]) {
+        case 'e':
+            key = &keys[0];
+            break;
+        case 't':
+            key = &keys[1];
+            break;
+        case 's':
+            key = &keys[2];
+            break;
+        default:
+            continue;
+        }
+
+        if (k - p < (ssize_t) key->len
+            || ngx_strncmp(k - key->len, key->data, key->len) != 0)
+        {
+            continue;
+        }
+
+        k = ngx_http_llm_json_ws(q + 1, end);
+
+        if (key == &keys[0]) {
+            *usage |= (k < end && *k == '{');
+            continue;
+        }
+
+        if (k >= end || *k != '"'
+            || ngx_http_llm_json_parse(k, end, &v) == NULL)
+        {
+            continue;
+        }
+
+        n += v.end - v.start - 2;
+
+        /* the colons in the text are not keys */
+        q = v.end - 1;
+    }
+
+    return n;
+}
+
+
 static ngx_int_t
 ngx_http_llm_openai_chunk_ids(ngx_http_llm_chunks_t *st, u_char **out,
     u_char *end)

@@ -11,6 +11,7 @@
 #include "ngx_http_llm_json.h"
 #include "ngx_http_llm_sse.h"
 #include "ngx_http_llm_aws.h"
+#include "ngx_http_llm_canon.h"
 
 
 /*
@@ -333,10 +334,18 @@ static ngx_int_t
 ngx_http_llm_sse_events(ngx_http_llm_ctx_t *ctx, u_char *p, u_char *end,
     ngx_uint_t copy, ngx_chain_t ***ll, u_char **rest)
 {
-    u_char                     *e;
+    u_char                     *e, *from;
     ngx_int_t                   rc;
     ngx_str_t                   data, out;
+    ngx_uint_t                  usage;
     ngx_http_llm_json_value_t   doc;
+
+    /*
+     * Events passed on as they came go out as one slice, [from, p): a
+     * buffer and a chain link per read, not per event.
+     */
+
+    from = p;
 
     for ( ;; ) {
         e = ngx_http_llm_event_end(ctx, p, end);
@@ -395,38 +404,44 @@ ngx_http_llm_sse_events(ngx_http_llm_ctx_t *ctx, u_char *p, u_char *end,
             } else if (ngx_http_llm_sse_is_done(&data)) {
                 ctx->done_seen = 1;
 
-            } else if (ngx_strlcasestrn(data.data, data.data + data.len,
-                                        (u_char *) "\"usage\"", 7 - 1)
-                       != NULL
-                       && ngx_http_llm_json_document(data.data,
-                                                     data.data + data.len,
-                                                     &doc)
-                          == NGX_OK)
-            {
-                ngx_http_llm_openai_usage(ctx, doc.start, doc.end);
-
-                if (ctx->strip_usage
-                    && ngx_http_llm_openai_usage_only(doc.start, doc.end))
-                {
-                    /* the client did not ask for it */
-                    p = e;
-                    continue;
-                }
-
             } else {
-                ctx->streamed += ngx_http_llm_openai_delta_len(data.data,
-                                                 data.data + data.len);
-            }
-        }
+                ctx->streamed += ngx_http_llm_openai_chunk_scan(data.data,
+                                                  data.data + data.len,
+                                                  &usage);
 
-        if (ngx_http_llm_emit(ctx, p, e, copy, ll) != NGX_OK) {
-            return NGX_ERROR;
+                if (usage
+                    && ngx_http_llm_json_document(data.data,
+                                                  data.data + data.len, &doc)
+                       == NGX_OK)
+                {
+                    ngx_http_llm_openai_usage(ctx, doc.start, doc.end);
+
+                    if (ctx->strip_usage
+                        && ngx_http_llm_openai_usage_only(doc.start,
+                                                          doc.end))
+                    {
+                        /* the client did not ask for it */
+                        if (from != p
+                            && ngx_http_llm_emit(ctx, from, p, copy, ll)
+                               != NGX_OK)
+                        {
+                            return NGX_ERROR;
+                        }
+
+                        from = e;
+                    }
+                }
+            }
         }
 
         p = e;
     }
 
     *rest = p;
+
+    if (!ctx->translate && from != p) {
+        return ngx_http_llm_emit(ctx, from, p, copy, ll);
+    }
 
     return NGX_OK;
 }

@@ -43,8 +43,8 @@ static void ngx_http_llm_retry_after(ngx_http_llm_ctx_t *ctx,
     ngx_table_elt_t *h);
 static ngx_int_t ngx_http_llm_first_event(ngx_http_request_t *r);
 static ngx_int_t ngx_http_llm_first_frame(ngx_http_request_t *r,
-    ngx_http_llm_ctx_t *ctx, u_char *last, ngx_uint_t complete,
-    ngx_uint_t bad);
+    ngx_http_llm_ctx_t *ctx, u_char *start, u_char *last,
+    ngx_uint_t complete, ngx_uint_t bad);
 static void ngx_http_llm_abort_request(ngx_http_request_t *r);
 static void ngx_http_llm_finalize_request(ngx_http_request_t *r,
     ngx_int_t rc);
@@ -1297,15 +1297,15 @@ ngx_http_llm_header_done(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
  * A 200 stream whose first event is an error is a failure like a 5xx,
  * and a stream that sends nothing within first_token a timeout: both fail
  * over, as no byte has reached the client yet.  The body bytes are only
- * peeked at (de-chunked into a scratch copy); u->buffer.pos stays at the
- * body's start for the filter.  The read timer armed when the request was
- * sent is not re-armed while this returns NGX_AGAIN.
+ * peeked at (de-chunked into a scratch copy if chunked); u->buffer.pos
+ * stays at the body's start for the filter.  The read timer armed when
+ * the request was sent is not re-armed while this returns NGX_AGAIN.
  */
 
 static ngx_int_t
 ngx_http_llm_first_event(ngx_http_request_t *r)
 {
-    u_char                     *p, *last, *e;
+    u_char                     *p, *start, *last, *e;
     size_t                      n;
     ngx_int_t                   rc;
     ngx_buf_t                   b;
@@ -1319,19 +1319,20 @@ ngx_http_llm_first_event(ngx_http_request_t *r)
     ctx = ngx_http_get_module_ctx(r, ngx_http_llm_module);
     u = r->upstream;
 
-    if (ctx->peek == NULL) {
-        ctx->peek = ngx_pnalloc(r->pool, u->conf->buffer_size);
-        if (ctx->peek == NULL) {
-            return NGX_ERROR;
-        }
-    }
-
     b = u->buffer;
-    p = ctx->peek;
     complete = 0;
     bad = 0;
 
     if (ctx->chunked_body) {
+        if (ctx->peek == NULL) {
+            ctx->peek = ngx_pnalloc(r->pool, u->conf->buffer_size);
+            if (ctx->peek == NULL) {
+                return NGX_ERROR;
+            }
+        }
+
+        start = ctx->peek;
+        p = start;
         ngx_memzero(&cs, sizeof(ngx_http_chunked_t));
 
         for ( ;; ) {
@@ -1358,7 +1359,10 @@ ngx_http_llm_first_event(ngx_http_request_t *r)
             break;
         }
 
+        last = p;
+
     } else {
+        /* looked at where it is */
         n = b.last - b.pos;
 
         if (ctx->length >= 0 && (off_t) n >= ctx->length) {
@@ -1366,16 +1370,15 @@ ngx_http_llm_first_event(ngx_http_request_t *r)
             complete = 1;
         }
 
-        p = ngx_cpymem(p, b.pos, n);
+        start = b.pos;
+        last = b.pos + n;
     }
-
-    last = p;
 
     if (ctx->eventstream) {
-        return ngx_http_llm_first_frame(r, ctx, last, complete, bad);
+        return ngx_http_llm_first_frame(r, ctx, start, last, complete, bad);
     }
 
-    for (p = ctx->peek; (e = ngx_http_llm_sse_event_end(p, last)); p = e) {
+    for (p = start; (e = ngx_http_llm_sse_event_end(p, last)); p = e) {
 
         if (ngx_http_llm_sse_data(p, e, &data) != NGX_OK) {
             /* a comment or a keep-alive line: not yet an event */
@@ -1423,7 +1426,7 @@ ngx_http_llm_first_event(ngx_http_request_t *r)
 
 static ngx_int_t
 ngx_http_llm_first_frame(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
-    u_char *last, ngx_uint_t complete, ngx_uint_t bad)
+    u_char *start, u_char *last, ngx_uint_t complete, ngx_uint_t bad)
 {
     ngx_int_t                 rc;
     ngx_http_upstream_t      *u;
@@ -1431,7 +1434,7 @@ ngx_http_llm_first_frame(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
 
     u = r->upstream;
 
-    rc = ngx_http_llm_eventstream_frame(ctx->peek, last - ctx->peek, &f);
+    rc = ngx_http_llm_eventstream_frame(start, last - start, &f);
 
     if (rc == NGX_OK
         && (f.message_type.len != 5

@@ -218,3 +218,18 @@ POST /v1/chat/completions
 {"model":"gpt-4o","stream":true,"messages":[]}
 --- response_body eval
 $main::E[0] . $main::Done
+
+
+
+=== TEST 13: OpenAI's chunks carry "usage":null when usage was asked for: a cut stream is still estimated from its text
+--- tcp_reply eval
+my @e = map { (my $x = $_) =~ s/\}\n\n$/,"usage":null}\n\n/; $x } @main::E;
+[$main::Head . main::chunks(@e)]
+--- request
+POST /v1/chat/completions
+{"model":"gpt-4o","stream":true,"messages":[{"role":"user","content":"0123456789abcdef"}]}
+--- response_body eval
+my @e = map { (my $x = $_) =~ s/\}\n\n$/,"usage":null}\n\n/; $x } @main::E;
+CORE::join('', @e) . main::error_event('The provider stream from \"up\" was interrupted')
+--- error_log
+LLMLOG in=12 out=2 cached=0 usage=estimated

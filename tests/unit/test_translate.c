@@ -83,9 +83,20 @@ anthropic_to_openai(const char *in, char *err)
 
 
 
+/* the text bytes ngx_http_llm_openai_chunk_scan() counts, and its usage */
+static size_t
+scan(const char *chunk, ngx_uint_t *usage)
+{
+    return ngx_http_llm_openai_chunk_scan((u_char *) chunk,
+                                          (u_char *) chunk + strlen(chunk),
+                                          usage);
+}
+
+
 int
 main(void)
 {
+    ngx_uint_t  usage;
     char    err[NGX_HTTP_LLM_TR_ERRLEN];
     char   *s;
     cJSON  *e;
@@ -423,6 +434,25 @@ main(void)
                                                   buf + 20)
               == NGX_ERROR);
     }
+
+    /* the passthrough chunk scan: text length and usage */
+    CHECK(scan("{\"choices\":[{\"index\":0,\"delta\":{\"content\":"
+               "\"token \"}}],\"usage\":null}", &usage) == 6
+          && usage == 0);
+    CHECK(scan("{\"choices\":[],\"usage\" : {\"prompt_tokens\":1}}",
+               &usage) == 0 && usage == 1);
+    /* colons and quoted keys inside the text are text */
+    CHECK(scan("{\"delta\":{\"content\":\"a: \\\"content\\\": b\","
+               "\"role\":\"assistant\"}}", &usage) == 17 && usage == 0);
+    CHECK(scan("{\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":"
+               "{\"arguments\":\"{\\\"a\\\":1}\"}}]}}", &usage) == 9
+          && usage == 0);
+    /* "content": null, a key that only ends in "content", a cut chunk */
+    CHECK(scan("{\"delta\":{\"content\":null,\"xcontent\":\"abc\"}}",
+               &usage) == 0);
+    CHECK(scan("{\"delta\":{\"content\":\"abc", &usage) == 0);
+    CHECK(scan("\"usage\":", &usage) == 0 && usage == 0);
+    CHECK(scan(":", &usage) == 0 && scan("", &usage) == 0);
 
     UNIT_DONE("translate");
 }
