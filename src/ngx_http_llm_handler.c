@@ -20,6 +20,7 @@ static ngx_int_t ngx_http_llm_authenticate(ngx_http_request_t *r,
     ngx_http_llm_ctx_t *ctx);
 static ngx_int_t ngx_http_llm_header_key(ngx_http_request_t *r,
     ngx_str_t *key);
+static ngx_int_t ngx_http_llm_body_room(ngx_http_request_t *r);
 static ngx_int_t ngx_http_llm_read_body(ngx_http_request_t *r,
     ngx_http_llm_ctx_t *ctx);
 static void ngx_http_llm_body_handler(ngx_http_request_t *r);
@@ -126,6 +127,10 @@ ngx_http_llm_handler(ngx_http_request_t *r)
     /* retries and translation need the whole body, best in one buffer */
     r->request_body_no_buffering = 0;
     r->request_body_in_single_buf = 1;
+
+    if (ngx_http_llm_body_room(r) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
 
     ngx_http_llm_overhead(ctx, t0);
 
@@ -370,6 +375,57 @@ ngx_http_llm_request_header(ngx_http_request_t *r, const char *name)
 }
 
 
+/*
+ * A body that came partly with the headers is read by nginx into a second
+ * buffer, and the JSON parser wants one span: copying the two together
+ * costs a body-sized allocation a request (and its page faults).  Instead
+ * the part read is moved into a buffer sized to the whole body, made
+ * r->header_in, and nginx reads the rest right after it (its "the whole
+ * request body may be placed in r->header_in" path).  Only for bodies
+ * nginx would hold in memory anyway (client_body_buffer_size, plus the
+ * quarter it allows), and only over HTTP/1.x.
+ */
+
+static ngx_int_t
+ngx_http_llm_body_room(ngx_http_request_t *r)
+{
+    off_t                      len;
+    size_t                     preread;
+    ngx_buf_t                 *b;
+    ngx_http_core_loc_conf_t  *clcf;
+
+    clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
+
+    len = r->headers_in.content_length_n;
+    preread = r->header_in->last - r->header_in->pos;
+
+    if (r->headers_in.chunked
+        || preread == 0
+        || len <= (off_t) preread
+        || len > (off_t) (clcf->client_body_buffer_size
+                          + (clcf->client_body_buffer_size >> 2))
+        || len <= r->header_in->end - r->header_in->pos
+#if (NGX_HTTP_V2)
+        || r->stream
+#endif
+        )
+    {
+        return NGX_OK;
+    }
+
+    b = ngx_create_temp_buf(r->pool, (size_t) len);
+    if (b == NULL) {
+        return NGX_ERROR;
+    }
+
+    b->last = ngx_cpymem(b->pos, r->header_in->pos, preread);
+    r->header_in->pos = r->header_in->last;
+    r->header_in = b;
+
+    return NGX_OK;
+}
+
+
 static ngx_int_t
 ngx_http_llm_read_body(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
 {
@@ -401,16 +457,30 @@ ngx_http_llm_read_body(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
         return NGX_OK;
     }
 
-    cl = r->request_body->bufs;
+    /* in memory and in one span (ngx_http_llm_body_room()): parsed there */
 
-    if (cl->next == NULL && ngx_buf_in_memory(cl->buf)) {
-        ctx->body.data = cl->buf->pos;
+    cl = r->request_body->bufs;
+    p = cl->buf->pos;
+
+    for ( /* void */ ; cl; cl = cl->next) {
+        if (!ngx_buf_in_memory(cl->buf) || cl->buf->pos != p) {
+            break;
+        }
+
+        p = cl->buf->last;
+    }
+
+    if (cl == NULL) {
+        ctx->body.data = r->request_body->bufs->buf->pos;
         return NGX_OK;
     }
 
+    cl = r->request_body->bufs;
+
     /*
-     * A body nginx spilled to its temp file: read back whole, as the
-     * output chain does for proxy_pass; the page cache still holds it.
+     * Otherwise (spilled to nginx's temp file, or in two buffers) it is
+     * put together in one: a file read back whole, as the output chain
+     * does for proxy_pass; the page cache still holds it.
      */
 
     ctx->body.data = ngx_pnalloc(r->pool, len);

@@ -8,6 +8,10 @@
 #include <ngx_core.h>
 #include "ngx_http_llm_json.h"
 
+#if (__SSE2__)
+#include <emmintrin.h>
+#endif
+
 
 static u_char *ngx_http_llm_json_value(u_char *p, u_char *end,
     ngx_uint_t depth, ngx_http_llm_json_value_t *v);
@@ -16,7 +20,7 @@ static u_char *ngx_http_llm_json_number(u_char *p, u_char *end);
 static u_char *ngx_http_llm_json_literal(u_char *p, u_char *end,
     const char *lit, size_t len);
 static ngx_int_t ngx_http_llm_json_hex4(u_char *p, ngx_uint_t *cp);
-static ngx_int_t ngx_http_llm_json_has_ctl(u_char *p, u_char *end);
+static u_char *ngx_http_llm_json_special(u_char *p, u_char *end);
 
 
 u_char *
@@ -193,40 +197,32 @@ ngx_http_llm_json_value(u_char *p, u_char *end, ngx_uint_t depth,
 
 
 /*
- * Strings are most of a prompt: the quote and the backslash are found with
- * memchr() (vectorised in libc); control characters, which JSON forbids
- * unescaped, are checked in the same pass over the span between them.
+ * Strings are most of a prompt: one pass finds the bytes that end a run of
+ * plain text (ngx_http_llm_json_special()); an escape is checked and the
+ * pass goes on after it.
  */
 
 static u_char *
 ngx_http_llm_json_string(u_char *p, u_char *end)
 {
-    u_char      *q, *bs;
-    ngx_uint_t   cp;
+    ngx_uint_t  cp;
 
     p++;
 
     for ( ;; ) {
-        q = memchr(p, '"', end - p);
-        if (q == NULL) {
+        p = ngx_http_llm_json_special(p, end);
+
+        if (p == end || *p < 0x20) {
             return NULL;
         }
 
-        bs = memchr(p, '\\', q - p);
-
-        if (ngx_http_llm_json_has_ctl(p, bs ? bs : q)) {
-            return NULL;
+        if (*p == '"') {
+            return p + 1;
         }
 
-        if (bs == NULL) {
-            return q + 1;
-        }
+        /* an escape */
 
-        /* an escape: check it, then go on after it */
-
-        p = bs + 1;
-
-        if (p >= end) {
+        if (++p == end) {
             return NULL;
         }
 
@@ -252,39 +248,64 @@ ngx_http_llm_json_string(u_char *p, u_char *end)
 
 
 /*
- * Whether [p, end) holds a byte below 0x20: eight bytes at a time (a byte
- * under 0x20 borrows into its top bit, one of 0x80 and above is masked
- * out), every hint confirmed byte by byte.
+ * The first byte in [p, end) a string cannot hold as it is: a quote, a
+ * backslash or a control character; end if none.  16 bytes at a time with
+ * SSE2 (every x86-64 has it), else 8 in a machine word, where a byte that
+ * is zero after the XOR, or under 0x20, borrows into its top bit (a hint,
+ * confirmed byte by byte).
  */
 
-static ngx_int_t
-ngx_http_llm_json_has_ctl(u_char *p, u_char *end)
+static u_char *
+ngx_http_llm_json_special(u_char *p, u_char *end)
 {
-    uint64_t  w;
+#if (__SSE2__)
+    int      mask;
+    __m128i  v, quote, bslash, ctl;
+
+    quote = _mm_set1_epi8('"');
+    bslash = _mm_set1_epi8('\\');
+    ctl = _mm_set1_epi8(0x1f);
+
+    for ( /* void */ ; end - p >= 16; p += 16) {
+        v = _mm_loadu_si128((const __m128i *) p);
+
+        mask = _mm_movemask_epi8(
+                   _mm_or_si128(
+                       _mm_or_si128(_mm_cmpeq_epi8(v, quote),
+                                    _mm_cmpeq_epi8(v, bslash)),
+                       _mm_cmpeq_epi8(_mm_max_epu8(v, ctl), ctl)));
+
+        if (mask) {
+            return p + __builtin_ctz(mask);
+        }
+    }
+
+#else
+    uint64_t  w, q, b;
 
     for ( /* void */ ; end - p >= 8; p += 8) {
         ngx_memcpy(&w, p, 8);
 
-        if (((w - 0x2020202020202020ULL) & ~w & 0x8080808080808080ULL)
-            == 0)
-        {
-            continue;
-        }
+        q = w ^ 0x2222222222222222ULL;
+        b = w ^ 0x5c5c5c5c5c5c5c5cULL;
 
-        if (p[0] < 0x20 || p[1] < 0x20 || p[2] < 0x20 || p[3] < 0x20
-            || p[4] < 0x20 || p[5] < 0x20 || p[6] < 0x20 || p[7] < 0x20)
+        if ((((q - 0x0101010101010101ULL) & ~q)
+             | ((b - 0x0101010101010101ULL) & ~b)
+             | ((w - 0x2020202020202020ULL) & ~w))
+            & 0x8080808080808080ULL)
         {
-            return 1;
+            break;
         }
     }
+#endif
 
     for ( /* void */ ; p < end; p++) {
-        if (*p < 0x20) {
-            return 1;
+        if (*p == '"' || *p == '\\' || *p < 0x20) {
+            break;
         }
     }
 
-    return 0;
+    return p;
 }
 
 

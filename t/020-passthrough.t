@@ -201,3 +201,30 @@ length(main::head($ENV{TEST_NGINX_RAND_PORT_1}, "x" x $body, "chat/completions")
 --- error_log
 a client request body is buffered to a temporary file
 --- timeout: 10
+
+
+
+=== TEST 11: a 40 KB prompt read partly with the headers is parsed where nginx read it, reaches the provider byte for byte, and the connection serves a pipelined request next
+--- config
+    location /v1/ {
+        llm_gateway openai;
+        client_body_buffer_size 64k;
+    }
+--- tcp_listen: $TEST_NGINX_RAND_PORT_1
+--- tcp_reply eval
+main::resp("200 OK", "application/json", '{"id":"c1","choices":[]}')
+--- raw_request eval
+$main::Big = '{"model":"gpt-4o","messages":[{"role":"user","content":"'
+    . CORE::join('', map { sprintf "%05d ", $_ } 1 .. 6800) . '"}]}';
+my $small = '{"model":"gpt-4o","messages":[]}';
+"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer sk-alpha\r\nContent-Length: "
+. length($main::Big) . "\r\n\r\n$main::Big"
+. "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer sk-alpha\r\nContent-Length: "
+. length($small) . "\r\n\r\n$small"
+--- tcp_query eval
+main::head($ENV{TEST_NGINX_RAND_PORT_1}, $main::Big, "chat/completions")
+--- response_body_like chop
+^\{"id":"c1","choices":\[\]\}HTTP/1.1 200 OK\r\n.*\r\n\r\n\{"id":"c1","choices":\[\]\}$
+--- no_error_log
+a client request body is buffered to a temporary file
+[alert]

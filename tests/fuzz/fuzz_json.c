@@ -8,6 +8,7 @@
 #include <ngx_core.h>
 #include "ngx_http_llm_json.h"
 #include "ngx_http_llm_gcp.h"
+#include "ngx_http_llm_canon.h"
 
 
 /*
@@ -26,6 +27,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int64_t                     n;
     ssize_t                     len;
     const char                 *err;
+    ngx_uint_t                  usage;
     ngx_http_llm_gcp_account_t  a;
     ngx_http_llm_json_iter_t    it;
     ngx_http_llm_json_value_t   doc, k, v, sub;
@@ -39,6 +41,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(p, data, size);
 
     (void) ngx_http_llm_gcp_token(p, size, token, &tlen, &ttl);
+
+    /* a passthrough stream chunk's text and usage, valid JSON or not */
+    if (ngx_http_llm_openai_chunk_scan(p, p + size, &usage) > size) {
+        abort();
+    }
 
     if (ngx_http_llm_gcp_account(p, size, &a, &err) == NGX_OK) {
         ngx_http_llm_gcp_account_free(&a);

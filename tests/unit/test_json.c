@@ -41,6 +41,42 @@ str_is(ngx_http_llm_json_value_t *v, const char *s)
 }
 
 
+/*
+ * A string of n plain bytes with c at position at: whether it is a valid
+ * document (and, for a quote, that the string ends there), across the
+ * 16- and 8-byte steps of the scan.
+ */
+static int
+special_at(int n, int at, int c)
+{
+    int                         ok;
+    char                        s[80];
+    ngx_http_llm_json_value_t   v;
+
+    memset(s, 0, sizeof(s));
+    s[0] = '"';
+    memset(s + 1, 0xc3, n);             /* high bytes are plain text */
+    s[n + 1] = '"';
+
+    if (c == '\\') {
+        s[1 + at] = '\\';
+        s[1 + at + 1] = 'n';
+        return valid(s);
+    }
+
+    s[1 + at] = (char) c;
+
+    if (c != '"') {
+        return valid(s);
+    }
+
+    ok = ngx_http_llm_json_parse((u_char *) s, (u_char *) s + n + 2, &v)
+         != NULL;
+
+    return ok && v.end == (u_char *) s + at + 2;
+}
+
+
 int
 main(void)
 {
@@ -78,6 +114,16 @@ main(void)
     CHECK(!valid("\"tab\there\""));
     CHECK(!valid("\"0123456789abcdef\x01xyz\""));
     CHECK(!valid("\"0123456\x1f\""));
+
+    /* every position of a 40-byte string, for each kind of special byte */
+    for (i = 0; i < 39; i++) {
+        CHECK(!special_at(40, i, 0x01));
+        CHECK(!special_at(40, i, 0x1f));
+        CHECK(special_at(40, i, 0x20));
+        CHECK(special_at(40, i, 0x7f));
+        CHECK(special_at(40, i, '"'));
+        CHECK(special_at(40, i, '\\'));
+    }
     CHECK(valid("\"0123456789abcdef caf\xc3\xa9 \xe2\x82\xac\x7f 0123456\""));
     CHECK(valid("\"\x20\x21\x2f\x3f\x40\x7e\x80\xff\x9f\xa0 !\""));
     CHECK(!valid("\"unterminated"));
