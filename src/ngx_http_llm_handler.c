@@ -20,7 +20,8 @@ static ngx_int_t ngx_http_llm_authenticate(ngx_http_request_t *r,
     ngx_http_llm_ctx_t *ctx);
 static ngx_int_t ngx_http_llm_header_key(ngx_http_request_t *r,
     ngx_str_t *key);
-static ngx_int_t ngx_http_llm_body_room(ngx_http_request_t *r);
+static ngx_int_t ngx_http_llm_body_room(ngx_http_request_t *r,
+    ngx_http_llm_ctx_t *ctx);
 static ngx_int_t ngx_http_llm_read_body(ngx_http_request_t *r,
     ngx_http_llm_ctx_t *ctx);
 static void ngx_http_llm_body_handler(ngx_http_request_t *r);
@@ -128,7 +129,7 @@ ngx_http_llm_handler(ngx_http_request_t *r)
     r->request_body_no_buffering = 0;
     r->request_body_in_single_buf = 1;
 
-    if (ngx_http_llm_body_room(r) != NGX_OK) {
+    if (ngx_http_llm_body_room(r, ctx) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
@@ -137,6 +138,10 @@ ngx_http_llm_handler(ngx_http_request_t *r)
     rc = ngx_http_read_client_request_body(r, ngx_http_llm_body_handler);
 
     if (rc >= NGX_HTTP_SPECIAL_RESPONSE) {
+        if (ctx->header_in) {
+            r->header_in = ctx->header_in;
+        }
+
         return rc;
     }
 
@@ -383,11 +388,14 @@ ngx_http_llm_request_header(ngx_http_request_t *r, const char *name)
  * r->header_in, and nginx reads the rest right after it (its "the whole
  * request body may be placed in r->header_in" path).  Only for bodies
  * nginx would hold in memory anyway (client_body_buffer_size, plus the
- * quarter it allows), and only over HTTP/1.x.
+ * quarter it allows), and only over HTTP/1.x.  The connection's own
+ * buffer goes back as r->header_in as soon as the body is read: nginx
+ * looks at r->header_in after the request's pool is gone, when it keeps
+ * the connection alive (ngx_http_set_keepalive()).
  */
 
 static ngx_int_t
-ngx_http_llm_body_room(ngx_http_request_t *r)
+ngx_http_llm_body_room(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
 {
     off_t                      len;
     size_t                     preread;
@@ -420,6 +428,8 @@ ngx_http_llm_body_room(ngx_http_request_t *r)
 
     b->last = ngx_cpymem(b->pos, r->header_in->pos, preread);
     r->header_in->pos = r->header_in->last;
+
+    ctx->header_in = r->header_in;
     r->header_in = b;
 
     return NGX_OK;
@@ -527,6 +537,12 @@ ngx_http_llm_body_handler(ngx_http_request_t *r)
     t0 = ngx_http_llm_ns();
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_llm_module);
+
+    if (ctx->header_in) {
+        /* nginx is done with the body (ngx_http_llm_body_room()) */
+        r->header_in = ctx->header_in;
+        ctx->header_in = NULL;
+    }
 
     rc = ngx_http_llm_read_body(r, ctx);
 

@@ -367,6 +367,8 @@ typedef struct {
     size_t                         carry_scan;
 
     u_char                        *peek;       /* the first event, seen */
+    ngx_buf_t                     *header_in;  /* r->header_in, while the
+                                                  body is read elsewhere */
 
     u_char                        *resp;       /* a non-stream body copy */
     size_t                         resp_len;
