@@ -10,6 +10,7 @@ set -euo pipefail
 
 W=$1 NGINX_BIN=$2
 N=${BENCH_CG_REQUESTS:-100}
+KEY=${BENCH_CG_KEY:-sk-bench}
 P2=18602 P3=18603
 
 # total instructions of an nginx that served "url" $3 times
@@ -25,11 +26,19 @@ total() {
     done
     urls=$(for _ in $(seq "$n"); do printf '%s ' "$url"; done)
     # shellcheck disable=SC2086
-    curl -s -H 'Authorization: Bearer sk-bench' \
+    curl -s -H "Authorization: Bearer $KEY" \
          -H 'Content-Type: application/json' --data-binary @"$body" \
-         $urls > /dev/null
+         $urls > "$W/callgrind.body"
     kill -QUIT "$pid"
     wait "$pid" || true
+    # every answer whole (a broken one would be counted as a cheap one)
+    if [ "$(grep -oE '^data: \[DONE\]|"(finish|stop)_reason":"(stop|end_turn)"' \
+            "$W/callgrind.body" | wc -l)" != "$n" ] \
+       || grep -q '"error"' "$W/callgrind.body"
+    then
+        echo "instructions: $url did not answer as it should" >&2
+        exit 1
+    fi
     awk '/^totals:/ {print $2}' "$W/callgrind.out"
 }
 
@@ -40,15 +49,19 @@ per_request() {
     echo $(( (b - a) / N ))
 }
 
-for scenario in 1k 1k-stream tr-2k; do
+for scenario in ${BENCH_CG_SCENARIOS:-1k 32k 512k 1k-stream 1k-stream1000 tr-2k}
+do
     body="$W/bodies/$scenario.json"
     case $scenario in
         tr-*)    base="http://127.0.0.1:$P2/anthropic/v1/messages" ;;
+        *stream1000)
+                 base="http://127.0.0.1:$P2/sse1k/v1/chat/completions" ;;
         *stream) base="http://127.0.0.1:$P2/sse/v1/chat/completions" ;;
         *)       base="http://127.0.0.1:$P2/json/v1/chat/completions" ;;
     esac
-    b=$(per_request "$base" "$body")
+    # a baseline already counted may be given (BENCH_CG_BASE)
+    b=${BENCH_CG_BASE:-$(per_request "$base" "$body")}
     m=$(per_request "http://127.0.0.1:$P3/v1/chat/completions" "$body")
-    awk -v s="$scenario" -v b="$b" -v m="$m" 'BEGIN {
+    awk -v s="${BENCH_CG_LABEL:-}$scenario" -v b="$b" -v m="$m" 'BEGIN {
         printf "| %s | %d | %d | %d | %.2f |\n", s, b, m, m - b, b / m }'
 done

@@ -22,14 +22,16 @@ P1=18601 P2=18602 P3=18603
 
 rm -rf "$W"
 mkdir -p "$W/logs" "$W/tmp" "$W/bodies" "$W/static/json/v1/chat" \
-         "$W/static/sse/v1/chat" "$W/static/anthropic/v1"
+         "$W/static/sse/v1/chat" "$W/static/sse1k/v1/chat" \
+         "$W/static/anthropic/v1"
 
-# canned answers: one chat completion, and a stream of 100 events
+# canned answers: one chat completion, and streams of 100 and 1,000 events
+# (the longer one for the instruction count: cost against stream length)
 perl -e '
   my $j = q({"id":"chatcmpl-b","object":"chat.completion","created":1,"model":"gpt-4o","choices":[{"index":0,"message":{"role":"assistant","content":"Hello from the bench provider."},"finish_reason":"stop"}],"usage":{"prompt_tokens":250,"completion_tokens":7,"total_tokens":257}});
   my $ev = q(data: {"id":"chatcmpl-b","object":"chat.completion.chunk","created":1,"model":"gpt-4o","choices":[{"index":0,"delta":{"content":"token "},"finish_reason":null}]}) . "\n\n";
-  my $s = $ev x 100;
-  $s .= q(data: {"id":"chatcmpl-b","object":"chat.completion.chunk","created":1,"model":"gpt-4o","choices":[],"usage":{"prompt_tokens":250,"completion_tokens":100,"total_tokens":350}}) . "\n\ndata: [DONE]\n\n";
+  my $end = q(data: {"id":"chatcmpl-b","object":"chat.completion.chunk","created":1,"model":"gpt-4o","choices":[],"usage":{"prompt_tokens":250,"completion_tokens":100,"total_tokens":350}}) . "\n\ndata: [DONE]\n\n";
+  my $s = ($ev x 100) . $end;
   open my $f, ">", "'"$W"'/static/json/v1/chat/completions"; print $f $j; close $f;
   # translation: an Anthropic answer, and a 2 KB OpenAI request for it
   open $f, ">", "'"$W"'/static/anthropic/v1/messages";
@@ -40,6 +42,8 @@ perl -e '
   open $f, ">", "'"$W"'/bodies/tr-2k.json";
   print $f $pre, "a" x (2048 - length($pre) - length($post)), $post; close $f;
   open $f, ">", "'"$W"'/static/sse/v1/chat/completions"; print $f $s; close $f;
+  open $f, ">", "'"$W"'/static/sse1k/v1/chat/completions";
+  print $f ($ev x 1000), $end; close $f;
   for my $kb (1, 32, 512) {
     for my $stream (0, 1) {
       # streams go to the provider "sse", answers to "json"
@@ -49,6 +53,10 @@ perl -e '
       my $post = q("}]});
       my $pad = $kb * 1024 - length($pre) - length($post);
       open $f, ">", "'"$W"'/bodies/${kb}k" . ($stream ? "-stream" : "") . ".json";
+      print $f $pre, "a" x $pad, $post; close $f;
+      next unless $stream && $kb == 1;
+      $pre =~ s/"sse\//"sse1k\//;
+      open $f, ">", "'"$W"'/bodies/1k-stream1000.json";
       print $f $pre, "a" x $pad, $post; close $f;
     }
   }'
@@ -104,6 +112,7 @@ http {
         error_page 405 =200 \$uri;
         location /json/ { default_type application/json; }
         location /sse/ { default_type text/event-stream; }
+        location /sse1k/ { default_type text/event-stream; }
         location /anthropic/ { default_type application/json; }
     }
 
@@ -116,13 +125,15 @@ http {
         proxy_set_header Connection "";
         location /json/ { proxy_pass http://provider; }
         location /sse/ { proxy_pass http://provider; proxy_buffering off; }
+        location /sse1k/ { proxy_pass http://provider; proxy_buffering off; }
         location /anthropic/ { proxy_pass http://provider; }
     }
 
     llm_provider json { type openai; url http://provider/json/v1; host 127.0.0.1; models gpt-4o; }
     llm_provider sse { type openai; url http://provider/sse/v1; host 127.0.0.1; models gpt-4o; }
+    llm_provider sse1k { type openai; url http://provider/sse1k/v1; host 127.0.0.1; models gpt-4o; }
     llm_provider anth { type anthropic; url http://provider/anthropic/v1; host 127.0.0.1; models claude-sonnet-4-6; }
-    llm_virtual_key bench { key sk-bench; models json/* sse/* anth/*; }
+    llm_virtual_key bench { key sk-bench; models json/* sse/* sse1k/* anth/*; }
     llm_zone llm 16m;
 $( [ "$keys" -gt 0 ] && echo "include $W/tenants-$keys.conf;
     llm_virtual_keys_file $W/keys-$keys.json;" )
@@ -259,6 +270,15 @@ kill -QUIT "$(cat "$W/logs/nginx.pid")"
 while [ -s "$W/logs/nginx.pid" ]; do sleep 0.05; done
 write_conf 0
 "$ROOT/bench/instructions.sh" "$W" "$NGINX_BIN" > "$W/instructions"
+# governance: the module's side with 10 and 10,000 keys, the same baseline
+base1k=$(awk -F' *[|] *' '$2 == "1k" {print $3}' "$W/instructions")
+for n in 10 10000; do
+    write_conf $n
+    BENCH_CG_SCENARIOS=1k BENCH_CG_KEY=sk-gov-$((n / 2)) \
+    BENCH_CG_LABEL=gov$( [ $n = 10 ] && echo 10 || echo 10k )- \
+    BENCH_CG_BASE=$base1k \
+        "$ROOT/bench/instructions.sh" "$W" "$NGINX_BIN" >> "$W/instructions"
+done
 
 {
     echo "# Benchmark results"
@@ -268,7 +288,10 @@ write_conf 0
     echo "$(uname -sr), nginx $("$NGINX_BIN" -v 2>&1 | sed 's/.*\///'), one worker;"
     echo "wrk -t1 -c$CONNS, ${SECONDS_PER_RUN}s runs, $ROUNDS alternated rounds, medians."
     echo "Same upstream for both: a canned provider in the same nginx, keep-alive."
-    echo "Streams are 100 events. CPU is the worker's (it serves the provider too,"
+    echo "Streams are 100 events; the baseline proxies them with proxy_buffering"
+    echo "off (as SSE needs) and nginx's default proxy_buffer_size, so it reads"
+    echo "them in more pieces than the gateway, whose buffer is llm_buffer_size."
+    echo "CPU is the worker's (it serves the provider too,"
     echo "equally in both columns), so *added CPU* is the module's cost."
     echo
     cat "$W/table"
@@ -298,6 +321,11 @@ write_conf 0
     echo "tr-2k: a 2 KB OpenAI chat request translated for an Anthropic"
     echo "provider and its answer translated back, against proxy_pass of the"
     echo "same Anthropic answer (the baseline does no translation at all)."
+    echo "1k-stream1000: the 1 KB request answered by a stream of 1,000"
+    echo "events instead of 100.  Cost against size: 1k, 32k, 512k bodies;"
+    echo "against stream length: 100 and 1,000 events.  gov10-1k, gov10k-1k:"
+    echo "the 1 KB request with governance on, 10 and 10,000 keys loaded"
+    echo "(the proxy_pass column is the 1k row's)."
 } > "$OUT"
 
 cat "$OUT"
