@@ -30,6 +30,12 @@ static ngx_int_t ngx_http_llm_set_metadata(ngx_conf_t *cf,
     ngx_http_llm_entity_t *e, ngx_str_t *value, ngx_uint_t nargs);
 static ngx_http_llm_entity_t *ngx_http_llm_find_entity(ngx_array_t *a,
     ngx_str_t *name);
+static ngx_http_llm_entity_t **ngx_http_llm_sorted(ngx_conf_t *cf,
+    ngx_array_t *a);
+static int ngx_libc_cdecl ngx_http_llm_entity_cmp(const void *one,
+    const void *two);
+static ngx_http_llm_entity_t *ngx_http_llm_lookup(
+    ngx_http_llm_entity_t **sorted, ngx_uint_t n, ngx_str_t *name);
 
 
 static ngx_str_t  ngx_http_llm_tier_names[] = {
@@ -515,13 +521,23 @@ ngx_http_llm_init_tenants(ngx_conf_t *cf, ngx_http_llm_main_conf_t *lmcf)
 {
     ngx_uint_t               i;
     ngx_http_llm_vkey_t    **vk;
-    ngx_http_llm_entity_t   *e, **te, *team, *customer;
+    ngx_http_llm_entity_t   *e, **te, *team, *customer, **teams, **customers;
+
+    /* names looked up in sorted copies: tens of thousands of keys */
+
+    teams = ngx_http_llm_sorted(cf, &lmcf->teams);
+    customers = ngx_http_llm_sorted(cf, &lmcf->customers);
+
+    if (teams == NULL || customers == NULL) {
+        return NGX_ERROR;
+    }
 
     te = lmcf->teams.elts;
 
     for (i = 0; i < lmcf->teams.nelts; i++) {
         e = te[i];
-        e->parent = ngx_http_llm_find_entity(&lmcf->customers, &e->customer);
+        e->parent = ngx_http_llm_lookup(customers, lmcf->customers.nelts,
+                                        &e->customer);
 
         if (e->parent == NULL) {
             ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
@@ -540,7 +556,7 @@ ngx_http_llm_init_tenants(ngx_conf_t *cf, ngx_http_llm_main_conf_t *lmcf)
         customer = NULL;
 
         if (e->team.len) {
-            team = ngx_http_llm_find_entity(&lmcf->teams, &e->team);
+            team = ngx_http_llm_lookup(teams, lmcf->teams.nelts, &e->team);
 
             if (team == NULL) {
                 ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
@@ -552,8 +568,8 @@ ngx_http_llm_init_tenants(ngx_conf_t *cf, ngx_http_llm_main_conf_t *lmcf)
         }
 
         if (e->customer.len) {
-            customer = ngx_http_llm_find_entity(&lmcf->customers,
-                                                &e->customer);
+            customer = ngx_http_llm_lookup(customers, lmcf->customers.nelts,
+                                           &e->customer);
 
             if (customer == NULL
                 || (team && team->parent != customer))
@@ -571,4 +587,66 @@ ngx_http_llm_init_tenants(ngx_conf_t *cf, ngx_http_llm_main_conf_t *lmcf)
     }
 
     return NGX_OK;
+}
+
+
+static ngx_http_llm_entity_t **
+ngx_http_llm_sorted(ngx_conf_t *cf, ngx_array_t *a)
+{
+    ngx_http_llm_entity_t  **sorted;
+
+    sorted = ngx_palloc(cf->temp_pool,
+                        (a->nelts + 1) * sizeof(ngx_http_llm_entity_t *));
+    if (sorted == NULL) {
+        return NULL;
+    }
+
+    ngx_memcpy(sorted, a->elts, a->nelts * sizeof(ngx_http_llm_entity_t *));
+    ngx_qsort(sorted, a->nelts, sizeof(ngx_http_llm_entity_t *),
+              ngx_http_llm_entity_cmp);
+
+    return sorted;
+}
+
+
+static int ngx_libc_cdecl
+ngx_http_llm_entity_cmp(const void *one, const void *two)
+{
+    ngx_http_llm_entity_t  *a, *b;
+
+    a = *(ngx_http_llm_entity_t **) one;
+    b = *(ngx_http_llm_entity_t **) two;
+
+    return ngx_memn2cmp(a->name.data, b->name.data, a->name.len, b->name.len);
+}
+
+
+static ngx_http_llm_entity_t *
+ngx_http_llm_lookup(ngx_http_llm_entity_t **sorted, ngx_uint_t n,
+    ngx_str_t *name)
+{
+    ngx_int_t   rc;
+    ngx_uint_t  lo, hi, mid;
+
+    lo = 0;
+    hi = n;
+
+    while (lo < hi) {
+        mid = lo + (hi - lo) / 2;
+        rc = ngx_memn2cmp(name->data, sorted[mid]->name.data, name->len,
+                          sorted[mid]->name.len);
+
+        if (rc == 0) {
+            return sorted[mid];
+        }
+
+        if (rc < 0) {
+            hi = mid;
+
+        } else {
+            lo = mid + 1;
+        }
+    }
+
+    return NULL;
 }
