@@ -16,6 +16,8 @@ NGINX_BIN=${NGINX_BIN:-/usr/sbin/nginx}
 SECONDS_PER_RUN=${BENCH_SECONDS:-3}
 CONNS=${BENCH_CONNECTIONS:-16}
 ROUNDS=${BENCH_ROUNDS:-3}
+# a fixed latency of the canned provider, in ms (0: none, nginx serves it)
+LATENCY=${BENCH_LATENCY:-0}
 W=$ROOT/build/bench
 OUT=$ROOT/bench/results.md
 P1=18601 P2=18602 P3=18603
@@ -105,6 +107,7 @@ http {
 
     upstream provider { server 127.0.0.1:$P1; keepalive 64; }
 
+$( [ "$LATENCY" = 0 ] && cat <<SERVER
     # POST to a static file is a 405: served as a 200 GET instead
     server {
         listen 127.0.0.1:$P1;
@@ -115,6 +118,8 @@ http {
         location /sse1k/ { default_type text/event-stream; }
         location /anthropic/ { default_type application/json; }
     }
+SERVER
+)
 
     # both sides write one log line a request, so that logging is no
     # difference between them
@@ -167,7 +172,13 @@ start() {
     TENANTS=$1
 }
 
-trap 'kill $(cat "$W/logs/nginx.pid" 2>/dev/null) 2>/dev/null || true' EXIT
+trap 'kill $(cat "$W/logs/nginx.pid" 2>/dev/null) ${SLOW:-} 2>/dev/null || true' EXIT
+
+# with a latency the canned answers come from bench/latency.js instead
+if [ "$LATENCY" != 0 ]; then
+    node "$ROOT/bench/latency.js" "$W/static" "$P1" "$LATENCY" &
+    SLOW=$!
+fi
 TICK=$(getconf CLK_TCK)
 
 cat > "$W/post.lua" <<'LUA'
@@ -265,9 +276,12 @@ for scenario in ${BENCH_SCENARIOS:-1k 32k 512k 1k-stream 32k-stream 512k-stream 
     RSS="$RSS $scenario: $(awk '/VmHWM/ {print $2 " " $3}' "/proc/$WORKER/status");"
 done
 
-# instructions per request, by callgrind: the nginx without tenants
+# instructions per request, by callgrind: the nginx without tenants, and
+# its own canned provider (no latency: the count is per request anyway)
 kill -QUIT "$(cat "$W/logs/nginx.pid")"
 while [ -s "$W/logs/nginx.pid" ]; do sleep 0.05; done
+if [ -n "${SLOW:-}" ]; then kill "$SLOW"; wait "$SLOW" 2>/dev/null || true; fi
+LATENCY=0
 write_conf 0
 "$ROOT/bench/instructions.sh" "$W" "$NGINX_BIN" > "$W/instructions"
 # governance: the module's side with 10 and 10,000 keys, the same baseline
@@ -287,12 +301,17 @@ done
     echo "$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo),"
     echo "$(uname -sr), nginx $("$NGINX_BIN" -v 2>&1 | sed 's/.*\///'), one worker;"
     echo "wrk -t1 -c$CONNS, ${SECONDS_PER_RUN}s runs, $ROUNDS alternated rounds, medians."
-    echo "Same upstream for both: a canned provider in the same nginx, keep-alive."
+    if [ "${BENCH_LATENCY:-0}" = 0 ]; then
+        echo "Same upstream for both: a canned provider in the same nginx, keep-alive"
+        echo "(the worker serves it too, equally in both columns)."
+    else
+        echo "Same upstream for both: canned answers after ${BENCH_LATENCY} ms"
+        echo "(bench/latency.js, BENCH_LATENCY, its own process), keep-alive."
+    fi
     echo "Streams are 100 events; the baseline proxies them with proxy_buffering"
     echo "off (as SSE needs) and nginx's default proxy_buffer_size, so it reads"
     echo "them in more pieces than the gateway, whose buffer is llm_buffer_size."
-    echo "CPU is the worker's (it serves the provider too,"
-    echo "equally in both columns), so *added CPU* is the module's cost."
+    echo "CPU is the worker's, so *added CPU* is the module's cost."
     echo
     cat "$W/table"
     echo
