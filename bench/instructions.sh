@@ -9,13 +9,13 @@
 set -euo pipefail
 
 W=$1 NGINX_BIN=$2
-N=${BENCH_CG_REQUESTS:-100}
+N=${BENCH_CG_REQUESTS:-50}
 KEY=${BENCH_CG_KEY:-sk-bench}
 P2=18602 P3=18603
 
 # total instructions of an nginx that served "url" $3 times
 total() {
-    local url=$1 body=$2 n=$3 pid urls
+    local url=$1 body=$2 n=$3 pid urls whole
     valgrind --tool=callgrind --callgrind-out-file="$W/callgrind.out" \
         "$NGINX_BIN" -p "$W/" -c "$W/nginx.conf" \
         -g 'daemon off; master_process off;' > "$W/callgrind.log" 2>&1 &
@@ -32,8 +32,11 @@ total() {
     kill -QUIT "$pid"
     wait "$pid" || true
     # every answer whole (a broken one would be counted as a cheap one)
-    if [ "$(grep -oE '^data: \[DONE\]|"(finish|stop)_reason":"(stop|end_turn)"' \
-            "$W/callgrind.body" | wc -l)" != "$n" ] \
+    case $body in
+        *stream*) whole='^data: \[DONE\]|"type":"message_stop"' ;;
+        *)        whole='"(finish|stop)_reason":"(stop|end_turn)"' ;;
+    esac
+    if [ "$(grep -oE "$whole" "$W/callgrind.body" | wc -l)" != "$n" ] \
        || grep -q '"error"' "$W/callgrind.body"
     then
         echo "instructions: $url did not answer as it should" >&2
@@ -49,10 +52,13 @@ per_request() {
     echo $(( (b - a) / N ))
 }
 
-for scenario in ${BENCH_CG_SCENARIOS:-1k 32k 512k 1k-stream 1k-stream1000 tr-2k}
+for scenario in ${BENCH_CG_SCENARIOS:-1k 32k 512k 1k-stream 1k-stream1000 \
+                                    tr-2k tr-512k tr-2k-stream}
 do
     body="$W/bodies/$scenario.json"
     case $scenario in
+        tr-*stream)
+                 base="http://127.0.0.1:$P2/anthsse/v1/messages" ;;
         tr-*)    base="http://127.0.0.1:$P2/anthropic/v1/messages" ;;
         *stream1000)
                  base="http://127.0.0.1:$P2/sse1k/v1/chat/completions" ;;

@@ -33,7 +33,7 @@ http.createServer((req, res) => {
             return;
         }
         res.writeHead(200, {
-            'Content-Type': req.url.startsWith('/sse')
+            'Content-Type': /^\/(sse|anthsse)/.test(req.url)
                             ? 'text/event-stream' : 'application/json',
             'Content-Length': body.length
         });

@@ -25,7 +25,7 @@ P1=18601 P2=18602 P3=18603
 rm -rf "$W"
 mkdir -p "$W/logs" "$W/tmp" "$W/bodies" "$W/static/json/v1/chat" \
          "$W/static/sse/v1/chat" "$W/static/sse1k/v1/chat" \
-         "$W/static/anthropic/v1"
+         "$W/static/anthropic/v1" "$W/static/anthsse/v1"
 
 # canned answers: one chat completion, and streams of 100 and 1,000 events
 # (the longer one for the instruction count: cost against stream length)
@@ -43,6 +43,24 @@ perl -e '
   my $post = q("}]});
   open $f, ">", "'"$W"'/bodies/tr-2k.json";
   print $f $pre, "a" x (2048 - length($pre) - length($post)), $post; close $f;
+  open $f, ">", "'"$W"'/bodies/tr-512k.json";
+  print $f $pre, "a" x (524288 - length($pre) - length($post)), $post;
+  close $f;
+  # and the same request streamed from an Anthropic stream of 100 deltas
+  (my $spre = $pre) =~ s/"anth\//"anthsse\//;
+  $spre =~ s/,"max_tokens"/,"stream":true,"max_tokens"/;
+  open $f, ">", "'"$W"'/bodies/tr-2k-stream.json";
+  print $f $spre, "a" x (2048 - length($spre) - length($post)), $post;
+  close $f;
+  sub ev { "event: $_[0]\ndata: $_[1]\n\n" }
+  open $f, ">", "'"$W"'/static/anthsse/v1/messages";
+  print $f ev("message_start", q({"type":"message_start","message":{"id":"msg_b","type":"message","role":"assistant","model":"claude-sonnet-4-6","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":500,"output_tokens":1}}})),
+           ev("content_block_start", q({"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}})),
+           ev("content_block_delta", q({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"token "}})) x 100,
+           ev("content_block_stop", q({"type":"content_block_stop","index":0})),
+           ev("message_delta", q({"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":100}})),
+           ev("message_stop", q({"type":"message_stop"}));
+  close $f;
   open $f, ">", "'"$W"'/static/sse/v1/chat/completions"; print $f $s; close $f;
   open $f, ">", "'"$W"'/static/sse1k/v1/chat/completions";
   print $f ($ev x 1000), $end; close $f;
@@ -117,6 +135,7 @@ $( [ "$LATENCY" = 0 ] && cat <<SERVER
         location /sse/ { default_type text/event-stream; }
         location /sse1k/ { default_type text/event-stream; }
         location /anthropic/ { default_type application/json; }
+        location /anthsse/ { default_type text/event-stream; }
     }
 SERVER
 )
@@ -132,13 +151,15 @@ SERVER
         location /sse/ { proxy_pass http://provider; proxy_buffering off; }
         location /sse1k/ { proxy_pass http://provider; proxy_buffering off; }
         location /anthropic/ { proxy_pass http://provider; }
+        location /anthsse/ { proxy_pass http://provider; proxy_buffering off; }
     }
 
     llm_provider json { type openai; url http://provider/json/v1; host 127.0.0.1; models gpt-4o; }
     llm_provider sse { type openai; url http://provider/sse/v1; host 127.0.0.1; models gpt-4o; }
     llm_provider sse1k { type openai; url http://provider/sse1k/v1; host 127.0.0.1; models gpt-4o; }
     llm_provider anth { type anthropic; url http://provider/anthropic/v1; host 127.0.0.1; models claude-sonnet-4-6; }
-    llm_virtual_key bench { key sk-bench; models json/* sse/* sse1k/* anth/*; }
+    llm_provider anthsse { type anthropic; url http://provider/anthsse/v1; host 127.0.0.1; models claude-sonnet-4-6; }
+    llm_virtual_key bench { key sk-bench; models json/* sse/* sse1k/* anth/* anthsse/*; }
     llm_zone llm 16m;
 $( [ "$keys" -gt 0 ] && echo "include $W/tenants-$keys.conf;
     llm_virtual_keys_file $W/keys-$keys.json;" )
@@ -344,7 +365,9 @@ done
     echo "events instead of 100.  Cost against size: 1k, 32k, 512k bodies;"
     echo "against stream length: 100 and 1,000 events.  gov10-1k, gov10k-1k:"
     echo "the 1 KB request with governance on, 10 and 10,000 keys loaded"
-    echo "(the proxy_pass column is the 1k row's)."
+    echo "(the proxy_pass column is the 1k row's).  tr-512k, tr-2k-stream:"
+    echo "translation of a 512 KB request, and of a 2 KB one answered by an"
+    echo "Anthropic stream of 100 text deltas."
 } > "$OUT"
 
 cat "$OUT"
