@@ -35,23 +35,24 @@ perl -e '
   my $end = q(data: {"id":"chatcmpl-b","object":"chat.completion.chunk","created":1,"model":"gpt-4o","choices":[],"usage":{"prompt_tokens":250,"completion_tokens":100,"total_tokens":350}}) . "\n\ndata: [DONE]\n\n";
   my $s = ($ev x 100) . $end;
   open my $f, ">", "'"$W"'/static/json/v1/chat/completions"; print $f $j; close $f;
-  # translation: an Anthropic answer, and a 2 KB OpenAI request for it
+  # translation: an Anthropic answer, and OpenAI requests for it
   open $f, ">", "'"$W"'/static/anthropic/v1/messages";
   print $f q({"id":"msg_b","type":"message","role":"assistant","model":"claude-sonnet-4-6","content":[{"type":"text","text":"Hello from the bench provider."}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":500,"output_tokens":7}});
   close $f;
   my $pre = q({"model":"anth/claude-sonnet-4-6","max_tokens":256,"messages":[{"role":"system","content":"You are terse."},{"role":"user","content":");
   my $post = q("}]});
-  open $f, ">", "'"$W"'/bodies/tr-2k.json";
-  print $f $pre, "a" x (2048 - length($pre) - length($post)), $post; close $f;
-  open $f, ">", "'"$W"'/bodies/tr-512k.json";
-  print $f $pre, "a" x (524288 - length($pre) - length($post)), $post;
-  close $f;
-  # and the same request streamed from an Anthropic stream of 100 deltas
+  # and the same requests streamed, from an Anthropic stream of 100 deltas
   (my $spre = $pre) =~ s/"anth\//"anthsse\//;
   $spre =~ s/,"max_tokens"/,"stream":true,"max_tokens"/;
-  open $f, ">", "'"$W"'/bodies/tr-2k-stream.json";
-  print $f $spre, "a" x (2048 - length($spre) - length($post)), $post;
-  close $f;
+  for my $kb (1, 2, 32, 512) {
+    open $f, ">", "'"$W"'/bodies/tr-${kb}k.json";
+    print $f $pre, "a" x ($kb * 1024 - length($pre) - length($post)), $post;
+    close $f;
+    open $f, ">", "'"$W"'/bodies/tr-${kb}k-stream.json";
+    print $f $spre, "a" x ($kb * 1024 - length($spre) - length($post)),
+             $post;
+    close $f;
+  }
   sub ev { "event: $_[0]\ndata: $_[1]\n\n" }
   open $f, ">", "'"$W"'/static/anthsse/v1/messages";
   print $f ev("message_start", q({"type":"message_start","message":{"id":"msg_b","type":"message","role":"assistant","model":"claude-sonnet-4-6","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":500,"output_tokens":1}}})),
@@ -240,7 +241,7 @@ check() {
     out=$(curl -s -w '\n%{http_code}' -H "Authorization: Bearer $key" \
           -H 'Content-Type: application/json' --data-binary @"$body" "$url")
     case $body in
-        *stream*) want='^data: \[DONE\]$' ;;
+        *stream*) want='^data: \[DONE\]$|"type":"message_stop"' ;;
         *)        want='"(finish|stop)_reason":"(stop|end_turn)"' ;;
     esac
     if [ "$(tail -n1 <<< "$out")" != 200 ] || ! grep -qE "$want" <<< "$out" \
@@ -260,7 +261,21 @@ printf '|---|---|---|---|---|---|---|---|---|---|\n' >> "$W/table"
 RSS=""
 GROWTH=""
 rss=""
-for scenario in ${BENCH_SCENARIOS:-1k 32k 512k 1k-stream 32k-stream 512k-stream tr-2k gov10-1k gov10k-1k gov10-1k-stream gov10k-1k-stream}; do
+# the default rows fit in five minutes; BENCH_SCENARIOS=all runs every
+# body size, streamed or not, for passthrough, translation and governance
+SIZES="1k 32k 512k 1k-stream 32k-stream 512k-stream"
+case ${BENCH_SCENARIOS:-} in
+    "") SCENARIOS="$SIZES tr-2k gov10-1k gov10k-1k gov10-1k-stream
+                   gov10k-1k-stream" ;;
+    all) SCENARIOS="$SIZES tr-2k $(for p in tr gov10 gov10k; do
+                                       for s in $SIZES; do
+                                           printf '%s-%s ' "$p" "$s"
+                                       done
+                                   done)" ;;
+    *) SCENARIOS=$BENCH_SCENARIOS ;;
+esac
+
+for scenario in $SCENARIOS; do
     case $scenario in
         gov10k-*) start 10000; key=sk-gov-5000 ;;
         gov10-*)  start 10; key=sk-gov-5 ;;
@@ -268,9 +283,10 @@ for scenario in ${BENCH_SCENARIOS:-1k 32k 512k 1k-stream 32k-stream 512k-stream 
     esac
     body="$W/bodies/${scenario#gov*-}.json"
     case $scenario in
-        tr-*)    base="http://127.0.0.1:$P2/anthropic/v1/messages" ;;
-        *stream) base="http://127.0.0.1:$P2/sse/v1/chat/completions" ;;
-        *)       base="http://127.0.0.1:$P2/json/v1/chat/completions" ;;
+        tr-*stream) base="http://127.0.0.1:$P2/anthsse/v1/messages" ;;
+        tr-*)       base="http://127.0.0.1:$P2/anthropic/v1/messages" ;;
+        *stream)    base="http://127.0.0.1:$P2/sse/v1/chat/completions" ;;
+        *)          base="http://127.0.0.1:$P2/json/v1/chat/completions" ;;
     esac
     check "$base" "$body" "$key"
     check "http://127.0.0.1:$P3/v1/chat/completions" "$body" "$key"
@@ -365,9 +381,9 @@ done
     echo "events instead of 100.  Cost against size: 1k, 32k, 512k bodies;"
     echo "against stream length: 100 and 1,000 events.  gov10-1k, gov10k-1k:"
     echo "the 1 KB request with governance on, 10 and 10,000 keys loaded"
-    echo "(the proxy_pass column is the 1k row's).  tr-512k, tr-2k-stream:"
-    echo "translation of a 512 KB request, and of a 2 KB one answered by an"
-    echo "Anthropic stream of 100 text deltas."
+    echo "(the proxy_pass column is the 1k row's).  tr-SIZE: translation of"
+    echo "a request of that size; tr-SIZE-stream: answered by an Anthropic"
+    echo "stream of 100 text deltas, translated event by event."
 } > "$OUT"
 
 cat "$OUT"
