@@ -148,6 +148,9 @@ test-asan: deps
 
 # the module against plain proxy_pass, side by side (bench/results.md)
 bench: deps
+	@dpkg -s valgrind >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive \
+	        apt-get install -y -qq valgrind; }
 	@$(MAKE) -s module
 	MODULE=$(MODULE) NGINX_BIN=$(NGINX) bench/run.sh
 
