@@ -513,30 +513,57 @@ ngx_int_t
 ngx_http_llm_anthropic_stream_event(ngx_http_llm_chunks_t *st,
     u_char *data, size_t len, u_char **out, u_char *end)
 {
-    ngx_http_llm_json_value_t   doc, type, msg, v, block, delta, dt, usage;
+    ngx_http_llm_json_pick_t    picks[6], dpicks[4];
+    ngx_http_llm_json_value_t   doc, type, msg, v, block, delta, dt, usage,
+                                err, text, json, stop;
+
+    /* the members any event may need, in one walk; delta's in another */
+
+    picks[0].name = "type";
+    picks[0].val = &type;
+    picks[1].name = "message";
+    picks[1].val = &msg;
+    picks[2].name = "content_block";
+    picks[2].val = &block;
+    picks[3].name = "delta";
+    picks[3].val = &delta;
+    picks[4].name = "usage";
+    picks[4].val = &usage;
+    picks[5].name = "error";
+    picks[5].val = &err;
 
     if (ngx_http_llm_json_document(data, data + len, &doc) != NGX_OK
-        || doc.type != NGX_HTTP_LLM_JSON_OBJECT
-        || ngx_http_llm_json_get(&doc, "type", &type) != NGX_OK
+        || ngx_http_llm_json_pick(&doc, picks, 6) != NGX_OK
         || type.type != NGX_HTTP_LLM_JSON_STRING)
     {
+        return NGX_ERROR;
+    }
+
+    dpicks[0].name = "type";
+    dpicks[0].val = &dt;
+    dpicks[1].name = "text";
+    dpicks[1].val = &text;
+    dpicks[2].name = "partial_json";
+    dpicks[2].val = &json;
+    dpicks[3].name = "stop_reason";
+    dpicks[3].val = &stop;
+
+    if (ngx_http_llm_json_pick(&delta, dpicks, 4) == NGX_ERROR) {
         return NGX_ERROR;
     }
 
 #define is(s)  ngx_http_llm_json_key_is(&type, s)
 
     if (is("message_start")) {
-        if (ngx_http_llm_json_get(&doc, "message", &msg) != NGX_OK
-            || msg.type != NGX_HTTP_LLM_JSON_OBJECT)
-        {
+        if (msg.type != NGX_HTTP_LLM_JSON_OBJECT) {
             return NGX_ERROR;
         }
 
         ngx_http_llm_canon_token(&msg, "id", st->id, &st->id_len);
         ngx_http_llm_canon_token(&msg, "model", st->model, &st->model_len);
 
-        if (ngx_http_llm_json_get(&msg, "usage", &usage) == NGX_OK) {
-            ngx_http_llm_stream_usage(&st->usage, &usage);
+        if (ngx_http_llm_json_get(&msg, "usage", &v) == NGX_OK) {
+            ngx_http_llm_stream_usage(&st->usage, &v);
         }
 
         st->started = 1;
@@ -559,9 +586,7 @@ ngx_http_llm_anthropic_stream_event(ngx_http_llm_chunks_t *st,
     if (is("content_block_start")) {
         st->tool = -1;
 
-        if (ngx_http_llm_json_get(&doc, "content_block", &block) != NGX_OK
-            || ngx_http_llm_json_get(&block, "type", &v) != NGX_OK)
-        {
+        if (ngx_http_llm_json_get(&block, "type", &v) != NGX_OK) {
             return NGX_ERROR;
         }
 
@@ -582,32 +607,26 @@ ngx_http_llm_anthropic_stream_event(ngx_http_llm_chunks_t *st,
     }
 
     if (is("content_block_delta")) {
-        if (ngx_http_llm_json_get(&doc, "delta", &delta) != NGX_OK
-            || ngx_http_llm_json_get(&delta, "type", &dt) != NGX_OK)
-        {
+        if (dt.type == 0) {
             return NGX_ERROR;
         }
 
         if (ngx_http_llm_json_key_is(&dt, "text_delta")) {
-            if (ngx_http_llm_json_get(&delta, "text", &v) != NGX_OK
-                || v.type != NGX_HTTP_LLM_JSON_STRING)
-            {
+            if (text.type != NGX_HTTP_LLM_JSON_STRING) {
                 return NGX_ERROR;
             }
 
-            return ngx_http_llm_openai_chunk_text(st, &v, out, end);
+            return ngx_http_llm_openai_chunk_text(st, &text, out, end);
         }
 
         if (ngx_http_llm_json_key_is(&dt, "input_json_delta")
             && st->tool >= 0)
         {
-            if (ngx_http_llm_json_get(&delta, "partial_json", &v) != NGX_OK
-                || v.type != NGX_HTTP_LLM_JSON_STRING)
-            {
+            if (json.type != NGX_HTTP_LLM_JSON_STRING) {
                 return NGX_ERROR;
             }
 
-            return ngx_http_llm_openai_chunk_args(st, &v, out, end);
+            return ngx_http_llm_openai_chunk_args(st, &json, out, end);
         }
 
         /* thinking and signature deltas have no OpenAI form */
@@ -620,22 +639,19 @@ ngx_http_llm_anthropic_stream_event(ngx_http_llm_chunks_t *st,
     }
 
     if (is("message_delta")) {
-        if (ngx_http_llm_json_get(&doc, "usage", &usage) == NGX_OK) {
+        if (usage.type != 0) {
             /* cumulative counts: the last one holds, never summed */
             ngx_http_llm_stream_usage(&st->usage, &usage);
             st->usage.seen = 1;
         }
 
-        if (ngx_http_llm_json_get(&doc, "delta", &delta) != NGX_OK
-            || ngx_http_llm_json_get(&delta, "stop_reason", &v) != NGX_OK
-            || v.type != NGX_HTTP_LLM_JSON_STRING)
-        {
+        if (stop.type != NGX_HTTP_LLM_JSON_STRING) {
             return NGX_OK;
         }
 
         /* the same mapping as whole answers: Anthropic, canon, OpenAI */
         return ngx_http_llm_openai_chunk_finish(st,
-                   ngx_http_llm_canon_map_token(&v,
+                   ngx_http_llm_canon_map_token(&stop,
                                                 ngx_http_llm_anthropic_stops,
                                                 "end"),
                    out, end);
@@ -647,8 +663,7 @@ ngx_http_llm_anthropic_stream_event(ngx_http_llm_chunks_t *st,
 
     if (is("error")) {
         return ngx_http_llm_openai_chunk_error(
-                   (ngx_http_llm_json_get(&doc, "error", &v) == NGX_OK
-                    && ngx_http_llm_json_get(&v, "message", &msg) == NGX_OK)
+                   ngx_http_llm_json_get(&err, "message", &msg) == NGX_OK
                    ? &msg : NULL,
                    out, end);
     }

@@ -511,15 +511,52 @@ ngx_int_t
 ngx_http_llm_json_get(ngx_http_llm_json_value_t *obj, const char *name,
     ngx_http_llm_json_value_t *val)
 {
-    ngx_int_t                   rc, found;
+    ngx_int_t                   rc;
+    ngx_http_llm_json_pick_t    pick;
+    ngx_http_llm_json_value_t   v;
+
+    pick.name = name;
+    pick.val = &v;
+
+    rc = ngx_http_llm_json_pick(obj, &pick, 1);
+
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    if (v.type == 0) {
+        return NGX_DECLINED;
+    }
+
+    *val = v;
+
+    return NGX_OK;
+}
+
+
+/*
+ * Several members of an object in one walk over it (a stream event is
+ * read member by member, and each ngx_http_llm_json_get() walks the whole
+ * object): a name not there leaves its value's type 0; of a name given
+ * twice the last wins, as everywhere in this scanner.
+ */
+
+ngx_int_t
+ngx_http_llm_json_pick(ngx_http_llm_json_value_t *obj,
+    ngx_http_llm_json_pick_t *picks, ngx_uint_t n)
+{
+    ngx_int_t                   rc;
+    ngx_uint_t                  i;
     ngx_http_llm_json_iter_t    it;
     ngx_http_llm_json_value_t   k, v;
+
+    for (i = 0; i < n; i++) {
+        picks[i].val->type = 0;
+    }
 
     if (obj->type != NGX_HTTP_LLM_JSON_OBJECT) {
         return NGX_DECLINED;
     }
-
-    found = NGX_DECLINED;
 
     ngx_http_llm_json_iter_init(&it, obj);
 
@@ -527,16 +564,18 @@ ngx_http_llm_json_get(ngx_http_llm_json_value_t *obj, const char *name,
         rc = ngx_http_llm_json_next(&it, &k, &v);
 
         if (rc == NGX_DONE) {
-            return found;
+            return NGX_OK;
         }
 
         if (rc == NGX_ERROR) {
             return NGX_ERROR;
         }
 
-        if (ngx_http_llm_json_key_is(&k, name)) {
-            *val = v;
-            found = NGX_OK;
+        for (i = 0; i < n; i++) {
+            if (ngx_http_llm_json_key_is(&k, picks[i].name)) {
+                *picks[i].val = v;
+                break;
+            }
         }
     }
 }

@@ -45,6 +45,12 @@ typedef struct {
 } ngx_http_llm_json_iter_t;
 
 
+typedef struct {
+    const char                 *name;
+    ngx_http_llm_json_value_t  *val;
+} ngx_http_llm_json_pick_t;
+
+
 u_char *ngx_http_llm_json_ws(u_char *p, u_char *end);
 u_char *ngx_http_llm_json_parse(u_char *p, u_char *end,
     ngx_http_llm_json_value_t *v);
@@ -58,6 +64,8 @@ ngx_int_t ngx_http_llm_json_array_next(ngx_http_llm_json_value_t *arr,
     ngx_http_llm_json_value_t *v);
 ngx_int_t ngx_http_llm_json_get(ngx_http_llm_json_value_t *obj,
     const char *name, ngx_http_llm_json_value_t *val);
+ngx_int_t ngx_http_llm_json_pick(ngx_http_llm_json_value_t *obj,
+    ngx_http_llm_json_pick_t *picks, ngx_uint_t n);
 ngx_int_t ngx_http_llm_json_key_is(ngx_http_llm_json_value_t *key,
     const char *name);
 ngx_int_t ngx_http_llm_json_int(ngx_http_llm_json_value_t *v,

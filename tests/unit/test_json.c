@@ -115,6 +115,29 @@ main(void)
     CHECK(!valid("\"0123456789abcdef\x01xyz\""));
     CHECK(!valid("\"0123456\x1f\""));
 
+    /* several members in one walk: absent ones typed 0, the last wins */
+    d = doc("{\"a\":1,\"b\":{\"c\":2},\"a\":\"x\",\"z\":null}");
+    {
+        ngx_http_llm_json_value_t  va, vb, vq, vz;
+        ngx_http_llm_json_pick_t   picks[] = {
+            { "a", &va }, { "b", &vb }, { "q", &vq }, { "z", &vz }
+        };
+
+        CHECK(ngx_http_llm_json_pick(&d, picks, 4) == NGX_OK);
+        CHECK(va.type == NGX_HTTP_LLM_JSON_STRING && str_is(&va, "\"x\""));
+        CHECK(vb.type == NGX_HTTP_LLM_JSON_OBJECT);
+        CHECK(vq.type == 0);
+        CHECK(vz.type == NGX_HTTP_LLM_JSON_NULL);
+        CHECK(ngx_http_llm_json_pick(&vb, picks, 1) == NGX_OK
+              && va.type == 0);
+        CHECK(ngx_http_llm_json_pick(&vz, picks, 2) == NGX_DECLINED
+              && va.type == 0 && vb.type == 0);
+        CHECK(ngx_http_llm_json_get(&d, "a", &v) == NGX_OK
+              && str_is(&v, "\"x\""));
+        CHECK(ngx_http_llm_json_get(&d, "q", &v) == NGX_DECLINED
+              && str_is(&v, "\"x\""));
+    }
+
     /* every position of a 40-byte string, for each kind of special byte */
     for (i = 0; i < 39; i++) {
         CHECK(!special_at(40, i, 0x01));
