@@ -513,42 +513,30 @@ ngx_int_t
 ngx_http_llm_anthropic_stream_event(ngx_http_llm_chunks_t *st,
     u_char *data, size_t len, u_char **out, u_char *end)
 {
-    ngx_http_llm_json_pick_t    picks[6], dpicks[4];
     ngx_http_llm_json_value_t   doc, type, msg, v, block, delta, dt, usage,
                                 err, text, json, stop;
 
     /* the members any event may need, in one walk; delta's in another */
 
-    picks[0].name = "type";
-    picks[0].val = &type;
-    picks[1].name = "message";
-    picks[1].val = &msg;
-    picks[2].name = "content_block";
-    picks[2].val = &block;
-    picks[3].name = "delta";
-    picks[3].val = &delta;
-    picks[4].name = "usage";
-    picks[4].val = &usage;
-    picks[5].name = "error";
-    picks[5].val = &err;
+    ngx_http_llm_json_pick_t  picks[] = {
+        { "type", &type }, { "message", &msg }, { "content_block", &block },
+        { "delta", &delta }, { "usage", &usage }, { "error", &err }
+    };
+
+    ngx_http_llm_json_pick_t  dpicks[] = {
+        { "type", &dt }, { "text", &text }, { "partial_json", &json },
+        { "stop_reason", &stop }
+    };
 
     if (ngx_http_llm_json_document(data, data + len, &doc) != NGX_OK
-        || ngx_http_llm_json_pick(&doc, picks, 6) != NGX_OK
-        || type.type != NGX_HTTP_LLM_JSON_STRING)
+        || ngx_http_llm_json_pick(&doc, picks,
+                                  sizeof(picks) / sizeof(picks[0]))
+           != NGX_OK
+        || type.type != NGX_HTTP_LLM_JSON_STRING
+        || ngx_http_llm_json_pick(&delta, dpicks,
+                                  sizeof(dpicks) / sizeof(dpicks[0]))
+           == NGX_ERROR)
     {
-        return NGX_ERROR;
-    }
-
-    dpicks[0].name = "type";
-    dpicks[0].val = &dt;
-    dpicks[1].name = "text";
-    dpicks[1].val = &text;
-    dpicks[2].name = "partial_json";
-    dpicks[2].val = &json;
-    dpicks[3].name = "stop_reason";
-    dpicks[3].val = &stop;
-
-    if (ngx_http_llm_json_pick(&delta, dpicks, 4) == NGX_ERROR) {
         return NGX_ERROR;
     }
 
