@@ -26,7 +26,7 @@ FUZZ_SECONDS ?= 5
 # the sources with no nginx runtime dependency, for unit tests and fuzzers
 PURE_SRCS   := src/ngx_http_llm_json.c src/ngx_http_llm_sse.c \
                src/ngx_http_llm_window.c src/ngx_http_llm_money.c \
-               src/ngx_http_llm_canon.c src/ngx_http_llm_openai_canon.c \
+               src/ngx_http_llm_shape.c src/ngx_http_llm_canon.c src/ngx_http_llm_openai_canon.c \
                src/ngx_http_llm_anthropic.c \
                src/ngx_http_llm_anthropic_surface.c \
                src/ngx_http_llm_rewrite.c src/ngx_http_llm_gemini.c \

@@ -366,6 +366,54 @@ failed:
 }
 
 
+/* the members of an answer translation reads, with their types */
+
+static const ngx_http_llm_shape_member_t  ngx_http_llm_anthropic_rblock[] = {
+    { "type", &ngx_http_llm_shape_string },
+    { "text", &ngx_http_llm_shape_string },
+    { "id", &ngx_http_llm_shape_string },
+    { "name", &ngx_http_llm_shape_string },
+    { "input", &ngx_http_llm_shape_object },
+    { NULL, NULL }
+};
+
+static const ngx_http_llm_shape_t  ngx_http_llm_anthropic_rblock_shape = {
+    NGX_HTTP_LLM_SHAPE_OBJECT, NULL, ngx_http_llm_anthropic_rblock
+};
+
+static const ngx_http_llm_shape_t  ngx_http_llm_anthropic_rblocks_shape = {
+    NGX_HTTP_LLM_SHAPE_ARRAY|NGX_HTTP_LLM_SHAPE_NULL,
+    &ngx_http_llm_anthropic_rblock_shape, NULL
+};
+
+static const ngx_http_llm_shape_member_t  ngx_http_llm_anthropic_usage_m[] = {
+    { "input_tokens", &ngx_http_llm_shape_count_null },
+    { "output_tokens", &ngx_http_llm_shape_count_null },
+    { "cache_read_input_tokens", &ngx_http_llm_shape_count_null },
+    { "cache_creation_input_tokens", &ngx_http_llm_shape_count_null },
+    { NULL, NULL }
+};
+
+static const ngx_http_llm_shape_t  ngx_http_llm_anthropic_usage_shape = {
+    NGX_HTTP_LLM_SHAPE_OBJECT|NGX_HTTP_LLM_SHAPE_NULL, NULL,
+    ngx_http_llm_anthropic_usage_m
+};
+
+static const ngx_http_llm_shape_member_t  ngx_http_llm_anthropic_answer[] = {
+    { "type", &ngx_http_llm_shape_string },
+    { "id", &ngx_http_llm_shape_string_null },
+    { "model", &ngx_http_llm_shape_string_null },
+    { "content", &ngx_http_llm_anthropic_rblocks_shape },
+    { "stop_reason", &ngx_http_llm_shape_string_null },
+    { "usage", &ngx_http_llm_anthropic_usage_shape },
+    { NULL, NULL }
+};
+
+static const ngx_http_llm_shape_t  ngx_http_llm_anthropic_answer_shape = {
+    NGX_HTTP_LLM_SHAPE_OBJECT, NULL, ngx_http_llm_anthropic_answer
+};
+
+
 /* a Messages response into the canonical one */
 
 cJSON *
@@ -386,6 +434,13 @@ ngx_http_llm_anthropic_response_to_canon(cJSON *resp,
 
     canon = cJSON_CreateObject();
     if (canon == NULL) {
+        goto failed;
+    }
+
+    if (ngx_http_llm_canon_check(resp, &ngx_http_llm_anthropic_answer_shape,
+                                 err)
+        != NGX_OK)
+    {
         goto failed;
     }
 

@@ -43,6 +43,126 @@ static ngx_int_t ngx_http_llm_messages_json(ngx_http_llm_messages_t *st,
     u_char *p, size_t n, ngx_uint_t escape, u_char **out, u_char *end);
 
 
+/* the members translation reads, with their types */
+
+static const ngx_http_llm_shape_t  ngx_http_llm_anthropic_content_shape;
+
+static const ngx_http_llm_shape_member_t  ngx_http_llm_anthropic_source[] = {
+    { "type", &ngx_http_llm_shape_string },
+    { "media_type", &ngx_http_llm_shape_string },
+    { "data", &ngx_http_llm_shape_string },
+    { "url", &ngx_http_llm_shape_string },
+    { NULL, NULL }
+};
+
+static const ngx_http_llm_shape_t  ngx_http_llm_anthropic_source_shape = {
+    NGX_HTTP_LLM_SHAPE_OBJECT, NULL, ngx_http_llm_anthropic_source
+};
+
+static const ngx_http_llm_shape_member_t  ngx_http_llm_anthropic_block[] = {
+    { "type", &ngx_http_llm_shape_string },
+    { "text", &ngx_http_llm_shape_string },
+    { "source", &ngx_http_llm_anthropic_source_shape },
+    { "id", &ngx_http_llm_shape_string },
+    { "name", &ngx_http_llm_shape_name },
+    { "input", &ngx_http_llm_shape_object },
+    { "tool_use_id", &ngx_http_llm_shape_string },
+    { "content", &ngx_http_llm_anthropic_content_shape },
+    { "is_error", &ngx_http_llm_shape_bool_null },
+    { "cache_control", &ngx_http_llm_shape_object_null },
+    { "thinking", &ngx_http_llm_shape_string },
+    { "signature", &ngx_http_llm_shape_string },
+    { "data", &ngx_http_llm_shape_string },
+    { NULL, NULL }
+};
+
+static const ngx_http_llm_shape_t  ngx_http_llm_anthropic_block_shape = {
+    NGX_HTTP_LLM_SHAPE_OBJECT, NULL, ngx_http_llm_anthropic_block
+};
+
+/* a string, or blocks (a tool result's content holds blocks too) */
+static const ngx_http_llm_shape_t  ngx_http_llm_anthropic_content_shape = {
+    NGX_HTTP_LLM_SHAPE_STRING|NGX_HTTP_LLM_SHAPE_ARRAY,
+    &ngx_http_llm_anthropic_block_shape, NULL
+};
+
+static const ngx_http_llm_shape_t  ngx_http_llm_anthropic_system_shape = {
+    NGX_HTTP_LLM_SHAPE_STRING|NGX_HTTP_LLM_SHAPE_ARRAY|NGX_HTTP_LLM_SHAPE_NULL,
+    &ngx_http_llm_anthropic_block_shape, NULL
+};
+
+static const ngx_http_llm_shape_member_t  ngx_http_llm_anthropic_message[] = {
+    { "role", &ngx_http_llm_shape_string },
+    { "content", &ngx_http_llm_anthropic_content_shape },
+    { NULL, NULL }
+};
+
+static const ngx_http_llm_shape_t  ngx_http_llm_anthropic_message_shape = {
+    NGX_HTTP_LLM_SHAPE_OBJECT, NULL, ngx_http_llm_anthropic_message
+};
+
+static const ngx_http_llm_shape_t  ngx_http_llm_anthropic_messages_shape = {
+    NGX_HTTP_LLM_SHAPE_ARRAY, &ngx_http_llm_anthropic_message_shape, NULL
+};
+
+static const ngx_http_llm_shape_member_t  ngx_http_llm_anthropic_tool[] = {
+    { "type", &ngx_http_llm_shape_string },
+    { "name", &ngx_http_llm_shape_name },
+    { "description", &ngx_http_llm_shape_string },
+    { "input_schema", &ngx_http_llm_shape_object },
+    { "cache_control", &ngx_http_llm_shape_object_null },
+    { "disable_parallel_tool_use", &ngx_http_llm_shape_bool_null },
+    { NULL, NULL }
+};
+
+static const ngx_http_llm_shape_t  ngx_http_llm_anthropic_tool_shape = {
+    NGX_HTTP_LLM_SHAPE_OBJECT, NULL, ngx_http_llm_anthropic_tool
+};
+
+static const ngx_http_llm_shape_t  ngx_http_llm_anthropic_tools_shape = {
+    NGX_HTTP_LLM_SHAPE_ARRAY|NGX_HTTP_LLM_SHAPE_NULL,
+    &ngx_http_llm_anthropic_tool_shape, NULL
+};
+
+/* tool_choice: {"type", "name", "disable_parallel_tool_use"} */
+static const ngx_http_llm_shape_t  ngx_http_llm_anthropic_choice_shape = {
+    NGX_HTTP_LLM_SHAPE_OBJECT|NGX_HTTP_LLM_SHAPE_NULL, NULL,
+    ngx_http_llm_anthropic_tool
+};
+
+static const ngx_http_llm_shape_member_t  ngx_http_llm_anthropic_metadata[] = {
+    { "user_id", &ngx_http_llm_shape_string_null },
+    { NULL, NULL }
+};
+
+static const ngx_http_llm_shape_t  ngx_http_llm_anthropic_metadata_shape = {
+    NGX_HTTP_LLM_SHAPE_OBJECT|NGX_HTTP_LLM_SHAPE_NULL, NULL,
+    ngx_http_llm_anthropic_metadata
+};
+
+static const ngx_http_llm_shape_member_t  ngx_http_llm_anthropic_request[] = {
+    { "model", &ngx_http_llm_shape_name },
+    { "messages", &ngx_http_llm_anthropic_messages_shape },
+    { "system", &ngx_http_llm_anthropic_system_shape },
+    { "tools", &ngx_http_llm_anthropic_tools_shape },
+    { "tool_choice", &ngx_http_llm_anthropic_choice_shape },
+    { "max_tokens", &ngx_http_llm_shape_int_null },
+    { "temperature", &ngx_http_llm_shape_number_null },
+    { "top_p", &ngx_http_llm_shape_number_null },
+    { "top_k", &ngx_http_llm_shape_int_null },
+    { "stop_sequences", &ngx_http_llm_shape_strings_null },
+    { "stream", &ngx_http_llm_shape_bool_null },
+    { "metadata", &ngx_http_llm_anthropic_metadata_shape },
+    { "thinking", &ngx_http_llm_shape_object_null },
+    { "fallbacks", &ngx_http_llm_shape_strings },
+    { NULL, NULL }
+};
+
+static const ngx_http_llm_shape_t  ngx_http_llm_anthropic_request_shape = {
+    NGX_HTTP_LLM_SHAPE_OBJECT, NULL, ngx_http_llm_anthropic_request
+};
+
+
 cJSON *
 ngx_http_llm_anthropic_request_to_canon(cJSON *req, ngx_http_llm_tr_err_t *err)
 {
@@ -62,6 +182,13 @@ ngx_http_llm_anthropic_request_to_canon(cJSON *req, ngx_http_llm_tr_err_t *err)
 
     cJSON_AddItemToObject(canon, "system", system);
     cJSON_AddItemToObject(canon, "messages", out);
+
+    if (ngx_http_llm_canon_check(req, &ngx_http_llm_anthropic_request_shape,
+                                 err)
+        != NGX_OK)
+    {
+        goto failed;
+    }
 
     v = cJSON_GetObjectItemCaseSensitive(req, "model");
 

@@ -351,6 +351,78 @@ ngx_http_llm_bedrock_tools(cJSON *canon, cJSON *req,
 }
 
 
+/* the members of an answer translation reads, with their types */
+
+static const ngx_http_llm_shape_member_t  ngx_http_llm_bedrock_tool_use[] = {
+    { "toolUseId", &ngx_http_llm_shape_string },
+    { "name", &ngx_http_llm_shape_string },
+    { "input", &ngx_http_llm_shape_object },
+    { NULL, NULL }
+};
+
+static const ngx_http_llm_shape_t  ngx_http_llm_bedrock_tool_use_shape = {
+    NGX_HTTP_LLM_SHAPE_OBJECT, NULL, ngx_http_llm_bedrock_tool_use
+};
+
+static const ngx_http_llm_shape_member_t  ngx_http_llm_bedrock_block[] = {
+    { "text", &ngx_http_llm_shape_string },
+    { "toolUse", &ngx_http_llm_bedrock_tool_use_shape },
+    { NULL, NULL }
+};
+
+static const ngx_http_llm_shape_t  ngx_http_llm_bedrock_block_shape = {
+    NGX_HTTP_LLM_SHAPE_OBJECT, NULL, ngx_http_llm_bedrock_block
+};
+
+static const ngx_http_llm_shape_t  ngx_http_llm_bedrock_blocks_shape = {
+    NGX_HTTP_LLM_SHAPE_ARRAY, &ngx_http_llm_bedrock_block_shape, NULL
+};
+
+static const ngx_http_llm_shape_member_t  ngx_http_llm_bedrock_message[] = {
+    { "role", &ngx_http_llm_shape_string },
+    { "content", &ngx_http_llm_bedrock_blocks_shape },
+    { NULL, NULL }
+};
+
+static const ngx_http_llm_shape_t  ngx_http_llm_bedrock_message_shape = {
+    NGX_HTTP_LLM_SHAPE_OBJECT, NULL, ngx_http_llm_bedrock_message
+};
+
+static const ngx_http_llm_shape_member_t  ngx_http_llm_bedrock_output[] = {
+    { "message", &ngx_http_llm_bedrock_message_shape },
+    { NULL, NULL }
+};
+
+static const ngx_http_llm_shape_t  ngx_http_llm_bedrock_output_shape = {
+    NGX_HTTP_LLM_SHAPE_OBJECT, NULL, ngx_http_llm_bedrock_output
+};
+
+static const ngx_http_llm_shape_member_t  ngx_http_llm_bedrock_usage_m[] = {
+    { "inputTokens", &ngx_http_llm_shape_count_null },
+    { "outputTokens", &ngx_http_llm_shape_count_null },
+    { "totalTokens", &ngx_http_llm_shape_count_null },
+    { "cacheReadInputTokens", &ngx_http_llm_shape_count_null },
+    { "cacheWriteInputTokens", &ngx_http_llm_shape_count_null },
+    { NULL, NULL }
+};
+
+static const ngx_http_llm_shape_t  ngx_http_llm_bedrock_usage_shape = {
+    NGX_HTTP_LLM_SHAPE_OBJECT|NGX_HTTP_LLM_SHAPE_NULL, NULL,
+    ngx_http_llm_bedrock_usage_m
+};
+
+static const ngx_http_llm_shape_member_t  ngx_http_llm_bedrock_answer[] = {
+    { "output", &ngx_http_llm_bedrock_output_shape },
+    { "stopReason", &ngx_http_llm_shape_string_null },
+    { "usage", &ngx_http_llm_bedrock_usage_shape },
+    { NULL, NULL }
+};
+
+static const ngx_http_llm_shape_t  ngx_http_llm_bedrock_answer_shape = {
+    NGX_HTTP_LLM_SHAPE_OBJECT, NULL, ngx_http_llm_bedrock_answer
+};
+
+
 /* a Converse answer into the canonical one; reasoning is left out */
 
 cJSON *
@@ -373,6 +445,13 @@ ngx_http_llm_bedrock_response_to_canon(cJSON *resp,
     content = cJSON_AddArrayToObject(canon, "content");
 
     if (content == NULL) {
+        goto failed;
+    }
+
+    if (ngx_http_llm_canon_check(resp, &ngx_http_llm_bedrock_answer_shape,
+                                 err)
+        != NGX_OK)
+    {
         goto failed;
     }
 

@@ -262,6 +262,28 @@ ngx_http_llm_canon_error(ngx_http_llm_tr_err_t *err, const char *fmt, ...)
 }
 
 
+/*
+ * A document against its dialect's shape, before a translator reads it:
+ * NGX_ERROR with the member at fault in err when it does not fit.
+ */
+
+ngx_int_t
+ngx_http_llm_canon_check(cJSON *doc, const ngx_http_llm_shape_t *shape,
+    ngx_http_llm_tr_err_t *err)
+{
+    ngx_http_llm_shape_err_t  se;
+
+    if (ngx_http_llm_shape_check(doc, shape, &se) == NGX_OK) {
+        return NGX_OK;
+    }
+
+    err->code = se.code;
+    ngx_memcpy(err->path, se.path, sizeof(err->path));
+
+    return ngx_http_llm_canon_error(err, "%s", se.msg);
+}
+
+
 /* a field left out of a translation, named for the debug log */
 
 void
@@ -374,6 +396,10 @@ ngx_http_llm_canon_fields(cJSON *obj, const char **known,
 {
     cJSON        *v;
     const char  **name;
+
+    if (!cJSON_IsObject(obj)) {
+        return NGX_OK;
+    }
 
     cJSON_ArrayForEach(v, obj) {
         for (name = refused; *name; name++) {

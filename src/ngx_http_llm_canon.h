@@ -12,6 +12,7 @@
 #include <ngx_core.h>
 #include <cjson/cJSON.h>
 #include "ngx_http_llm_json.h"
+#include "ngx_http_llm_shape.h"
 
 
 /*
@@ -49,6 +50,8 @@
 typedef struct {
     char        msg[NGX_HTTP_LLM_TR_ERRLEN];  /* what could not be done */
     char        dropped[NGX_HTTP_LLM_TR_ERRLEN];  /* fields left out */
+    const char *code;           /* set when the document is at fault */
+    char        path[NGX_HTTP_LLM_SHAPE_PATH];  /* the member at fault */
 } ngx_http_llm_tr_err_t;
 
 
@@ -84,6 +87,8 @@ const char *ngx_http_llm_canon_map_token(ngx_http_llm_json_value_t *v,
 const char *ngx_http_llm_canon_str(cJSON *obj, const char *name);
 ngx_int_t ngx_http_llm_canon_error(ngx_http_llm_tr_err_t *err,
     const char *fmt, ...);
+ngx_int_t ngx_http_llm_canon_check(cJSON *doc,
+    const ngx_http_llm_shape_t *shape, ngx_http_llm_tr_err_t *err);
 void ngx_http_llm_canon_drop(ngx_http_llm_tr_err_t *err, const char *name);
 ngx_int_t ngx_http_llm_provider_error(cJSON *doc, const char **message,
     const char **code);
@@ -229,6 +234,8 @@ typedef struct {
 
 /* Gemini generateContent (ngx_http_llm_gemini.c) */
 extern const char *const  ngx_http_llm_gemini_finish[][2];
+extern const ngx_http_llm_shape_member_t  ngx_http_llm_gemini_content[];
+extern const ngx_http_llm_shape_t  ngx_http_llm_gemini_content_shape;
 cJSON *ngx_http_llm_canon_to_gemini_request(cJSON *canon,
     ngx_http_llm_tr_err_t *err);
 cJSON *ngx_http_llm_gemini_response_to_canon(cJSON *resp,

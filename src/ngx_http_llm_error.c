@@ -188,7 +188,7 @@ ngx_http_llm_render_error(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
 {
     u_char                        *p;
     size_t                         len;
-    ngx_str_t                      msg, type, code;
+    ngx_str_t                      msg, type, code, param;
     ngx_uint_t                     dialect;
     ngx_http_llm_loc_conf_t       *llcf;
     ngx_http_llm_error_default_t  *d;
@@ -219,12 +219,19 @@ ngx_http_llm_render_error(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
         code.len = ngx_strlen(d->code);
     }
 
+    ngx_str_null(&param);
+
+    if (ctx && ctx->err_status == status) {
+        param = ctx->err_param;
+    }
+
     len = sizeof("event: error\ndata: {\"error\":{\"code\":,"
                  "\"message\":\"\",\"status\":\"\",\"details\":[{\"@type\":"
                  "\"type.googleapis.com/google.rpc.ErrorInfo\",\"reason\":"
                  "\"\",\"domain\":\"ngx_http_llm_module\"}]}}\n\n") - 1
           + NGX_INT_T_LEN + ngx_http_llm_json_escape_len(msg.data, msg.len)
-          + type.len + code.len;
+          + type.len + code.len
+          + ngx_http_llm_json_escape_len(param.data, param.len) + 2;
 
     p = ngx_pnalloc(r->pool, len);
     if (p == NULL) {
@@ -263,8 +270,18 @@ ngx_http_llm_render_error(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
     default: /* NGX_HTTP_LLM_DIALECT_OPENAI */
         p = ngx_http_llm_cpystr(p, "{\"error\":{\"message\":\"");
         p = ngx_http_llm_json_escape(p, msg.data, msg.len);
-        p = ngx_sprintf(p, "\",\"type\":\"%V\",\"param\":null,"
-                        "\"code\":\"%V\"}}", &type, &code);
+        p = ngx_sprintf(p, "\",\"type\":\"%V\",\"param\":", &type);
+
+        if (param.len) {
+            *p++ = '"';
+            p = ngx_http_llm_json_escape(p, param.data, param.len);
+            *p++ = '"';
+
+        } else {
+            p = ngx_http_llm_cpystr(p, "null");
+        }
+
+        p = ngx_sprintf(p, ",\"code\":\"%V\"}}", &code);
     }
 
     *p++ = '\n';

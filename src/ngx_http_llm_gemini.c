@@ -33,6 +33,113 @@ static ngx_int_t ngx_http_llm_gemini_tools(cJSON *canon, cJSON *req);
 
 
 /* Gemini's finishReason in the canonical model's words */
+/*
+ * The members translation reads, with their types: a Content's parts
+ * (requests of the Gemini surface and answers of Gemini providers alike),
+ * and an answer's.
+ */
+
+static const ngx_http_llm_shape_member_t  ngx_http_llm_gemini_blob[] = {
+    { "mimeType", &ngx_http_llm_shape_string },
+    { "data", &ngx_http_llm_shape_string },
+    { "fileUri", &ngx_http_llm_shape_string },
+    { NULL, NULL }
+};
+
+static const ngx_http_llm_shape_member_t  ngx_http_llm_gemini_call[] = {
+    { "id", &ngx_http_llm_shape_string },
+    { "name", &ngx_http_llm_shape_name },
+    { "args", &ngx_http_llm_shape_object },
+    { "response", &ngx_http_llm_shape_object },
+    { NULL, NULL }
+};
+
+static const ngx_http_llm_shape_t  ngx_http_llm_gemini_blob_shape = {
+    NGX_HTTP_LLM_SHAPE_OBJECT, NULL, ngx_http_llm_gemini_blob
+};
+
+static const ngx_http_llm_shape_t  ngx_http_llm_gemini_call_shape = {
+    NGX_HTTP_LLM_SHAPE_OBJECT, NULL, ngx_http_llm_gemini_call
+};
+
+static const ngx_http_llm_shape_member_t  ngx_http_llm_gemini_part[] = {
+    { "text", &ngx_http_llm_shape_string },
+    { "thought", &ngx_http_llm_shape_bool },
+    { "thoughtSignature", &ngx_http_llm_shape_string },
+    { "inlineData", &ngx_http_llm_gemini_blob_shape },
+    { "fileData", &ngx_http_llm_gemini_blob_shape },
+    { "functionCall", &ngx_http_llm_gemini_call_shape },
+    { "functionResponse", &ngx_http_llm_gemini_call_shape },
+    { NULL, NULL }
+};
+
+static const ngx_http_llm_shape_t  ngx_http_llm_gemini_part_shape = {
+    NGX_HTTP_LLM_SHAPE_OBJECT, NULL, ngx_http_llm_gemini_part
+};
+
+static const ngx_http_llm_shape_t  ngx_http_llm_gemini_parts_shape = {
+    NGX_HTTP_LLM_SHAPE_ARRAY, &ngx_http_llm_gemini_part_shape, NULL
+};
+
+const ngx_http_llm_shape_member_t  ngx_http_llm_gemini_content[] = {
+    { "role", &ngx_http_llm_shape_string },
+    { "parts", &ngx_http_llm_gemini_parts_shape },
+    { NULL, NULL }
+};
+
+const ngx_http_llm_shape_t  ngx_http_llm_gemini_content_shape = {
+    NGX_HTTP_LLM_SHAPE_OBJECT, NULL, ngx_http_llm_gemini_content
+};
+
+static const ngx_http_llm_shape_t  ngx_http_llm_gemini_candidate_content = {
+    NGX_HTTP_LLM_SHAPE_OBJECT|NGX_HTTP_LLM_SHAPE_NULL, NULL,
+    ngx_http_llm_gemini_content
+};
+
+static const ngx_http_llm_shape_member_t  ngx_http_llm_gemini_candidate[] = {
+    { "content", &ngx_http_llm_gemini_candidate_content },
+    { "finishReason", &ngx_http_llm_shape_string_null },
+    { "index", &ngx_http_llm_shape_int_null },
+    { NULL, NULL }
+};
+
+static const ngx_http_llm_shape_t  ngx_http_llm_gemini_candidate_shape = {
+    NGX_HTTP_LLM_SHAPE_OBJECT, NULL, ngx_http_llm_gemini_candidate
+};
+
+static const ngx_http_llm_shape_t  ngx_http_llm_gemini_candidates_shape = {
+    NGX_HTTP_LLM_SHAPE_ARRAY|NGX_HTTP_LLM_SHAPE_NULL,
+    &ngx_http_llm_gemini_candidate_shape, NULL
+};
+
+static const ngx_http_llm_shape_member_t  ngx_http_llm_gemini_usage_m[] = {
+    { "promptTokenCount", &ngx_http_llm_shape_count_null },
+    { "candidatesTokenCount", &ngx_http_llm_shape_count_null },
+    { "cachedContentTokenCount", &ngx_http_llm_shape_count_null },
+    { "thoughtsTokenCount", &ngx_http_llm_shape_count_null },
+    { "totalTokenCount", &ngx_http_llm_shape_count_null },
+    { NULL, NULL }
+};
+
+static const ngx_http_llm_shape_t  ngx_http_llm_gemini_usage_shape = {
+    NGX_HTTP_LLM_SHAPE_OBJECT|NGX_HTTP_LLM_SHAPE_NULL, NULL,
+    ngx_http_llm_gemini_usage_m
+};
+
+static const ngx_http_llm_shape_member_t  ngx_http_llm_gemini_response[] = {
+    { "candidates", &ngx_http_llm_gemini_candidates_shape },
+    { "usageMetadata", &ngx_http_llm_gemini_usage_shape },
+    { "responseId", &ngx_http_llm_shape_string_null },
+    { "modelVersion", &ngx_http_llm_shape_string_null },
+    { "promptFeedback", &ngx_http_llm_shape_object_null },
+    { NULL, NULL }
+};
+
+static const ngx_http_llm_shape_t  ngx_http_llm_gemini_response_shape = {
+    NGX_HTTP_LLM_SHAPE_OBJECT, NULL, ngx_http_llm_gemini_response
+};
+
+
 const char *const  ngx_http_llm_gemini_finish[][2] = {
     { "STOP", "end" },
     { "MAX_TOKENS", "max_tokens" },
@@ -512,6 +619,13 @@ ngx_http_llm_gemini_response_to_canon(cJSON *resp, ngx_http_llm_tr_err_t *err)
                                                      "promptFeedback"))))
     {
         ngx_http_llm_canon_error(err, "not a GenerateContentResponse");
+        goto failed;
+    }
+
+    if (ngx_http_llm_canon_check(resp, &ngx_http_llm_gemini_response_shape,
+                                 err)
+        != NGX_OK)
+    {
         goto failed;
     }
 

@@ -47,6 +47,95 @@ static ngx_int_t ngx_http_llm_gchunks_add(ngx_http_llm_gchunks_t *st,
 static ngx_int_t ngx_http_llm_gchunks_close(ngx_http_llm_gchunks_t *st);
 
 
+/* the members translation reads, with their types */
+
+static const ngx_http_llm_shape_t  ngx_http_llm_gemini_system_shape = {
+    NGX_HTTP_LLM_SHAPE_OBJECT|NGX_HTTP_LLM_SHAPE_NULL, NULL,
+    ngx_http_llm_gemini_content
+};
+
+static const ngx_http_llm_shape_t  ngx_http_llm_gemini_contents_shape = {
+    NGX_HTTP_LLM_SHAPE_ARRAY, &ngx_http_llm_gemini_content_shape, NULL
+};
+
+static const ngx_http_llm_shape_member_t  ngx_http_llm_gemini_decl[] = {
+    { "name", &ngx_http_llm_shape_name },
+    { "description", &ngx_http_llm_shape_string },
+    { "parameters", &ngx_http_llm_shape_object },
+    { "parametersJsonSchema", &ngx_http_llm_shape_object },
+    { NULL, NULL }
+};
+
+static const ngx_http_llm_shape_t  ngx_http_llm_gemini_decl_shape = {
+    NGX_HTTP_LLM_SHAPE_OBJECT, NULL, ngx_http_llm_gemini_decl
+};
+
+static const ngx_http_llm_shape_t  ngx_http_llm_gemini_decls_shape = {
+    NGX_HTTP_LLM_SHAPE_ARRAY, &ngx_http_llm_gemini_decl_shape, NULL
+};
+
+static const ngx_http_llm_shape_member_t  ngx_http_llm_gemini_tool[] = {
+    { "functionDeclarations", &ngx_http_llm_gemini_decls_shape },
+    { NULL, NULL }
+};
+
+static const ngx_http_llm_shape_t  ngx_http_llm_gemini_tool_shape = {
+    NGX_HTTP_LLM_SHAPE_OBJECT, NULL, ngx_http_llm_gemini_tool
+};
+
+static const ngx_http_llm_shape_t  ngx_http_llm_gemini_tools_shape = {
+    NGX_HTTP_LLM_SHAPE_ARRAY, &ngx_http_llm_gemini_tool_shape, NULL
+};
+
+static const ngx_http_llm_shape_member_t  ngx_http_llm_gemini_fcc[] = {
+    { "mode", &ngx_http_llm_shape_string },
+    { "allowedFunctionNames", &ngx_http_llm_shape_strings },
+    { NULL, NULL }
+};
+
+static const ngx_http_llm_shape_t  ngx_http_llm_gemini_fcc_shape = {
+    NGX_HTTP_LLM_SHAPE_OBJECT, NULL, ngx_http_llm_gemini_fcc
+};
+
+static const ngx_http_llm_shape_member_t  ngx_http_llm_gemini_tool_config[] = {
+    { "functionCallingConfig", &ngx_http_llm_gemini_fcc_shape },
+    { NULL, NULL }
+};
+
+static const ngx_http_llm_shape_t  ngx_http_llm_gemini_tool_config_shape = {
+    NGX_HTTP_LLM_SHAPE_OBJECT, NULL, ngx_http_llm_gemini_tool_config
+};
+
+static const ngx_http_llm_shape_member_t  ngx_http_llm_gemini_config[] = {
+    { "maxOutputTokens", &ngx_http_llm_shape_int_null },
+    { "temperature", &ngx_http_llm_shape_number_null },
+    { "topP", &ngx_http_llm_shape_number_null },
+    { "stopSequences", &ngx_http_llm_shape_strings_null },
+    { "candidateCount", &ngx_http_llm_shape_int_null },
+    { "responseMimeType", &ngx_http_llm_shape_string_null },
+    { NULL, NULL }
+};
+
+static const ngx_http_llm_shape_t  ngx_http_llm_gemini_config_shape = {
+    NGX_HTTP_LLM_SHAPE_OBJECT|NGX_HTTP_LLM_SHAPE_NULL, NULL,
+    ngx_http_llm_gemini_config
+};
+
+static const ngx_http_llm_shape_member_t  ngx_http_llm_gemini_request[] = {
+    { "contents", &ngx_http_llm_gemini_contents_shape },
+    { "systemInstruction", &ngx_http_llm_gemini_system_shape },
+    { "tools", &ngx_http_llm_gemini_tools_shape },
+    { "toolConfig", &ngx_http_llm_gemini_tool_config_shape },
+    { "generationConfig", &ngx_http_llm_gemini_config_shape },
+    { "fallbacks", &ngx_http_llm_shape_strings },
+    { NULL, NULL }
+};
+
+static const ngx_http_llm_shape_t  ngx_http_llm_gemini_request_shape = {
+    NGX_HTTP_LLM_SHAPE_OBJECT, NULL, ngx_http_llm_gemini_request
+};
+
+
 /* the largest functionCall parts a stream holds until its end */
 #define NGX_HTTP_LLM_GEMINI_MAX_CALLS  (4 * 1024 * 1024)
 
@@ -75,8 +164,10 @@ ngx_http_llm_gemini_request_to_canon(cJSON *req, const char *model,
     cJSON_AddItemToObject(canon, "system", system);
     cJSON_AddItemToObject(canon, "messages", messages);
 
-    if (!cJSON_IsObject(req)) {
-        ngx_http_llm_canon_error(err, "the body must be a JSON object");
+    if (ngx_http_llm_canon_check(req, &ngx_http_llm_gemini_request_shape,
+                                 err)
+        != NGX_OK)
+    {
         goto failed;
     }
 
@@ -393,6 +484,10 @@ ngx_http_llm_gemini_in_result(cJSON *fr, cJSON *parts, cJSON *calls,
 
     only = (resp->child && resp->child->next == NULL) ? resp->child : NULL;
 
+    if (only && only->string == NULL) {
+        only = NULL;
+    }
+
     if (only && strcmp(only->string, "error") == 0
         && cJSON_AddTrueToObject(p, "is_error") == NULL)
     {
@@ -441,10 +536,13 @@ ngx_http_llm_gemini_in_tools(cJSON *req, cJSON *canon,
     cJSON_ArrayForEach(tool, tools) {
         cJSON_ArrayForEach(v, tool) {
             /* googleSearch, codeExecution, urlContext run at Google */
-            if (strcmp(v->string, "functionDeclarations") != 0) {
+            if (v->string == NULL
+                || strcmp(v->string, "functionDeclarations") != 0)
+            {
                 return ngx_http_llm_canon_error(err, "\"tools\": the tool "
                                  "\"%s\" cannot be translated; only "
-                                 "functionDeclarations", v->string);
+                                 "functionDeclarations",
+                                 v->string ? v->string : "(none)");
             }
         }
 
@@ -575,14 +673,13 @@ ngx_http_llm_gemini_in_config(cJSON *req, cJSON *canon,
 
     gc = cJSON_GetObjectItemCaseSensitive(req, "generationConfig");
 
-    if (gc && !cJSON_IsObject(gc)) {
-        return ngx_http_llm_canon_error(err, "\"generationConfig\" must be "
-                                        "an object");
+    if (cJSON_IsNull(gc)) {
+        gc = NULL;
     }
 
     v = cJSON_GetObjectItemCaseSensitive(gc, "maxOutputTokens");
 
-    if (v) {
+    if (v && !cJSON_IsNull(v)) {
         if (!cJSON_IsNumber(v) || v->valuedouble < 1) {
             return ngx_http_llm_canon_error(err, "\"maxOutputTokens\" must be "
                                             "a positive integer");
@@ -598,7 +695,7 @@ ngx_http_llm_gemini_in_config(cJSON *req, cJSON *canon,
     for (i = 0; mapped[i][0]; i++) {
         v = cJSON_GetObjectItemCaseSensitive(gc, mapped[i][0]);
 
-        if (v == NULL) {
+        if (v == NULL || cJSON_IsNull(v)) {
             continue;
         }
 
@@ -624,7 +721,7 @@ ngx_http_llm_gemini_in_config(cJSON *req, cJSON *canon,
 
     v = cJSON_GetObjectItemCaseSensitive(gc, "candidateCount");
 
-    if (v && !(cJSON_IsNumber(v) && v->valuedouble == 1)) {
+    if (v && !cJSON_IsNull(v) && v->valuedouble != 1) {
         return ngx_http_llm_canon_error(err, "\"candidateCount\" other than "
                                         "1 cannot be translated");
     }

@@ -391,6 +391,7 @@ typedef struct {
     ngx_str_t                      err_type;
     ngx_str_t                      err_code;
     ngx_str_t                      err_message;
+    ngx_str_t                      err_param;   /* the member at fault */
     ngx_str_t                      err_body;    /* replaces nginx's page */
 
     ngx_event_t                    mock_timer;

@@ -35,6 +35,185 @@ static ngx_int_t ngx_http_llm_openai_chunk_ids(ngx_http_llm_chunks_t *st,
     u_char **out, u_char *end);
 
 
+/* the members translation reads, with their types */
+
+static const ngx_http_llm_shape_member_t  ngx_http_llm_openai_image[] = {
+    { "url", &ngx_http_llm_shape_string },
+    { "detail", &ngx_http_llm_shape_string },
+    { NULL, NULL }
+};
+
+static const ngx_http_llm_shape_t  ngx_http_llm_openai_image_shape = {
+    NGX_HTTP_LLM_SHAPE_OBJECT|NGX_HTTP_LLM_SHAPE_STRING, NULL,
+    ngx_http_llm_openai_image
+};
+
+static const ngx_http_llm_shape_member_t  ngx_http_llm_openai_part[] = {
+    { "type", &ngx_http_llm_shape_string },
+    { "text", &ngx_http_llm_shape_string },
+    { "image_url", &ngx_http_llm_openai_image_shape },
+    { NULL, NULL }
+};
+
+static const ngx_http_llm_shape_t  ngx_http_llm_openai_part_shape = {
+    NGX_HTTP_LLM_SHAPE_OBJECT, NULL, ngx_http_llm_openai_part
+};
+
+static const ngx_http_llm_shape_t  ngx_http_llm_openai_content_shape = {
+    NGX_HTTP_LLM_SHAPE_STRING|NGX_HTTP_LLM_SHAPE_ARRAY|NGX_HTTP_LLM_SHAPE_NULL,
+    &ngx_http_llm_openai_part_shape, NULL
+};
+
+static const ngx_http_llm_shape_member_t  ngx_http_llm_openai_function[] = {
+    { "name", &ngx_http_llm_shape_name },
+    { "arguments", &ngx_http_llm_shape_string },
+    { "description", &ngx_http_llm_shape_string_null },
+    { "parameters", &ngx_http_llm_shape_object_null },
+    { "strict", &ngx_http_llm_shape_bool_null },
+    { NULL, NULL }
+};
+
+static const ngx_http_llm_shape_t  ngx_http_llm_openai_function_shape = {
+    NGX_HTTP_LLM_SHAPE_OBJECT, NULL, ngx_http_llm_openai_function
+};
+
+/* a tool call, a tool, and a tool_choice naming a function alike */
+static const ngx_http_llm_shape_member_t  ngx_http_llm_openai_call[] = {
+    { "id", &ngx_http_llm_shape_string },
+    { "type", &ngx_http_llm_shape_string },
+    { "function", &ngx_http_llm_openai_function_shape },
+    { NULL, NULL }
+};
+
+static const ngx_http_llm_shape_t  ngx_http_llm_openai_call_shape = {
+    NGX_HTTP_LLM_SHAPE_OBJECT, NULL, ngx_http_llm_openai_call
+};
+
+static const ngx_http_llm_shape_t  ngx_http_llm_openai_calls_shape = {
+    NGX_HTTP_LLM_SHAPE_ARRAY|NGX_HTTP_LLM_SHAPE_NULL,
+    &ngx_http_llm_openai_call_shape, NULL
+};
+
+static const ngx_http_llm_shape_t  ngx_http_llm_openai_choice_shape = {
+    NGX_HTTP_LLM_SHAPE_STRING|NGX_HTTP_LLM_SHAPE_OBJECT
+    |NGX_HTTP_LLM_SHAPE_NULL, NULL, ngx_http_llm_openai_call
+};
+
+static const ngx_http_llm_shape_member_t  ngx_http_llm_openai_message[] = {
+    { "role", &ngx_http_llm_shape_string },
+    { "content", &ngx_http_llm_openai_content_shape },
+    { "name", &ngx_http_llm_shape_string_null },
+    { "tool_calls", &ngx_http_llm_openai_calls_shape },
+    { "tool_call_id", &ngx_http_llm_shape_string },
+    { NULL, NULL }
+};
+
+static const ngx_http_llm_shape_t  ngx_http_llm_openai_message_shape = {
+    NGX_HTTP_LLM_SHAPE_OBJECT, NULL, ngx_http_llm_openai_message
+};
+
+static const ngx_http_llm_shape_t  ngx_http_llm_openai_messages_shape = {
+    NGX_HTTP_LLM_SHAPE_ARRAY, &ngx_http_llm_openai_message_shape, NULL
+};
+
+static const ngx_http_llm_shape_t  ngx_http_llm_openai_stop_shape = {
+    NGX_HTTP_LLM_SHAPE_STRING|NGX_HTTP_LLM_SHAPE_ARRAY|NGX_HTTP_LLM_SHAPE_NULL,
+    &ngx_http_llm_shape_string, NULL
+};
+
+static const ngx_http_llm_shape_member_t  ngx_http_llm_openai_request[] = {
+    { "model", &ngx_http_llm_shape_name },
+    { "messages", &ngx_http_llm_openai_messages_shape },
+    { "tools", &ngx_http_llm_openai_calls_shape },
+    { "tool_choice", &ngx_http_llm_openai_choice_shape },
+    { "parallel_tool_calls", &ngx_http_llm_shape_bool_null },
+    { "n", &ngx_http_llm_shape_int_null },
+    { "max_tokens", &ngx_http_llm_shape_int_null },
+    { "max_completion_tokens", &ngx_http_llm_shape_int_null },
+    { "temperature", &ngx_http_llm_shape_number_null },
+    { "top_p", &ngx_http_llm_shape_number_null },
+    { "presence_penalty", &ngx_http_llm_shape_number_null },
+    { "frequency_penalty", &ngx_http_llm_shape_number_null },
+    { "seed", &ngx_http_llm_shape_int_null },
+    { "stop", &ngx_http_llm_openai_stop_shape },
+    { "stream", &ngx_http_llm_shape_bool_null },
+    { "stream_options", &ngx_http_llm_shape_object_null },
+    { "logprobs", &ngx_http_llm_shape_bool_null },
+    { "top_logprobs", &ngx_http_llm_shape_int_null },
+    { "response_format", &ngx_http_llm_shape_object_null },
+    { "metadata", &ngx_http_llm_shape_object_null },
+    { "user", &ngx_http_llm_shape_string_null },
+    { "fallbacks", &ngx_http_llm_shape_strings },
+    { NULL, NULL }
+};
+
+static const ngx_http_llm_shape_t  ngx_http_llm_openai_request_shape = {
+    NGX_HTTP_LLM_SHAPE_OBJECT, NULL, ngx_http_llm_openai_request
+};
+
+
+static const ngx_http_llm_shape_member_t  ngx_http_llm_openai_answer[] = {
+    { "content", &ngx_http_llm_shape_string_null },
+    { "refusal", &ngx_http_llm_shape_string_null },
+    { "tool_calls", &ngx_http_llm_openai_calls_shape },
+    { NULL, NULL }
+};
+
+static const ngx_http_llm_shape_t  ngx_http_llm_openai_answer_shape = {
+    NGX_HTTP_LLM_SHAPE_OBJECT, NULL, ngx_http_llm_openai_answer
+};
+
+static const ngx_http_llm_shape_member_t  ngx_http_llm_openai_choice[] = {
+    { "message", &ngx_http_llm_openai_answer_shape },
+    { "finish_reason", &ngx_http_llm_shape_string_null },
+    { "index", &ngx_http_llm_shape_int_null },
+    { NULL, NULL }
+};
+
+static const ngx_http_llm_shape_t  ngx_http_llm_openai_choice_item = {
+    NGX_HTTP_LLM_SHAPE_OBJECT, NULL, ngx_http_llm_openai_choice
+};
+
+static const ngx_http_llm_shape_t  ngx_http_llm_openai_choices_shape = {
+    NGX_HTTP_LLM_SHAPE_ARRAY, &ngx_http_llm_openai_choice_item, NULL
+};
+
+static const ngx_http_llm_shape_member_t  ngx_http_llm_openai_details[] = {
+    { "cached_tokens", &ngx_http_llm_shape_count_null },
+    { NULL, NULL }
+};
+
+static const ngx_http_llm_shape_t  ngx_http_llm_openai_details_shape = {
+    NGX_HTTP_LLM_SHAPE_OBJECT|NGX_HTTP_LLM_SHAPE_NULL, NULL,
+    ngx_http_llm_openai_details
+};
+
+static const ngx_http_llm_shape_member_t  ngx_http_llm_openai_usage[] = {
+    { "prompt_tokens", &ngx_http_llm_shape_count_null },
+    { "completion_tokens", &ngx_http_llm_shape_count_null },
+    { "total_tokens", &ngx_http_llm_shape_count_null },
+    { "prompt_tokens_details", &ngx_http_llm_openai_details_shape },
+    { NULL, NULL }
+};
+
+static const ngx_http_llm_shape_t  ngx_http_llm_openai_usage_shape = {
+    NGX_HTTP_LLM_SHAPE_OBJECT|NGX_HTTP_LLM_SHAPE_NULL, NULL,
+    ngx_http_llm_openai_usage
+};
+
+static const ngx_http_llm_shape_member_t  ngx_http_llm_openai_response[] = {
+    { "id", &ngx_http_llm_shape_string_null },
+    { "model", &ngx_http_llm_shape_string_null },
+    { "choices", &ngx_http_llm_openai_choices_shape },
+    { "usage", &ngx_http_llm_openai_usage_shape },
+    { NULL, NULL }
+};
+
+static const ngx_http_llm_shape_t  ngx_http_llm_openai_response_shape = {
+    NGX_HTTP_LLM_SHAPE_OBJECT, NULL, ngx_http_llm_openai_response
+};
+
+
 /* OpenAI's finish_reason in the canonical model's words */
 const char *const  ngx_http_llm_openai_finish[][2] = {
     { "stop", "end" },
@@ -65,6 +244,13 @@ ngx_http_llm_openai_request_to_canon(cJSON *req, ngx_http_llm_tr_err_t *err)
 
     cJSON_AddItemToObject(canon, "system", system);
     cJSON_AddItemToObject(canon, "messages", out);
+
+    if (ngx_http_llm_canon_check(req, &ngx_http_llm_openai_request_shape,
+                                 err)
+        != NGX_OK)
+    {
+        goto failed;
+    }
 
     v = cJSON_GetObjectItemCaseSensitive(req, "model");
 
@@ -1160,6 +1346,13 @@ ngx_http_llm_openai_response_to_canon(cJSON *resp, ngx_http_llm_tr_err_t *err)
 
     canon = cJSON_CreateObject();
     if (canon == NULL) {
+        goto failed;
+    }
+
+    if (ngx_http_llm_canon_check(resp, &ngx_http_llm_openai_response_shape,
+                                 err)
+        != NGX_OK)
+    {
         goto failed;
     }
 

@@ -536,6 +536,16 @@ ngx_http_llm_rewrite_anthropic_response(u_char *body, size_t len,
         return NGX_DECLINED;
     }
 
+    /* the types the canonical path requires (its answer shape) */
+    for (i = 1; i < 5; i++) {
+        if (i != 3 && m[i].start
+            && m[i].type != NGX_HTTP_LLM_JSON_STRING
+            && m[i].type != NGX_HTTP_LLM_JSON_NULL)
+        {
+            return NGX_DECLINED;
+        }
+    }
+
     /* text blocks of a type and a text, each once */
 
     for (b.end = m[3].start + 1;

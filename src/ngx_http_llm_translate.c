@@ -227,6 +227,19 @@ ngx_http_llm_translate_prepare(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
 
 invalid:
 
+    if (doc && err.code) {
+        /* the client's document is at fault, whichever the provider */
+        ctx->err_param.len = ngx_strlen(err.path);
+        ctx->err_param.data = (u_char *) err.path;
+        ctx->err_param.data = ngx_pstrdup(r->pool, &ctx->err_param);
+        if (ctx->err_param.data == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        return ngx_http_llm_error(r, NGX_HTTP_BAD_REQUEST, err.code, "%s.",
+                                  err.msg);
+    }
+
     return ngx_http_llm_error(r, NGX_HTTP_BAD_REQUEST, "invalid_request",
                               "The request cannot be translated for the "
                               "provider \"%V\": %s.", &pr->name,

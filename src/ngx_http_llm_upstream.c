@@ -685,14 +685,11 @@ static ngx_int_t
 ngx_http_llm_model_path(ngx_http_request_t *r, ngx_str_t *prefix,
     ngx_str_t *model, const char *method, ngx_str_t *path)
 {
-    u_char  *p;
+    u_char      *p;
+    ngx_uint_t   i;
 
     p = ngx_pnalloc(r->pool, prefix->len + sizeof("/models/") - 1
-                             + model->len
-                             + 2 * ngx_escape_uri(NULL, model->data,
-                                                  model->len,
-                                                  NGX_ESCAPE_ARGS)
-                             + ngx_strlen(method));
+                             + 3 * model->len + ngx_strlen(method));
     if (p == NULL) {
         return NGX_ERROR;
     }
@@ -700,8 +697,21 @@ ngx_http_llm_model_path(ngx_http_request_t *r, ngx_str_t *prefix,
     path->data = p;
     p = ngx_cpymem(p, prefix->data, prefix->len);
     p = ngx_http_llm_cpystr(p, "/models/");
-    p = (u_char *) ngx_escape_uri(p, model->data, model->len,
-                                  NGX_ESCAPE_ARGS);
+
+    /*
+     * One path segment, whatever the client named: a "/" or ".." never
+     * reaches another of the provider's endpoints with the gateway's key.
+     * Vertex's "claude-...@DATE" keeps its "@".
+     */
+    for (i = 0; i < model->len; i++) {
+        if (model->data[i] == '@') {
+            *p++ = '@';
+
+        } else {
+            p = ngx_http_llm_sigv4_escape(p, &model->data[i], 1);
+        }
+    }
+
     p = ngx_cpymem(p, method, ngx_strlen(method));
     path->len = p - path->data;
 

@@ -184,7 +184,10 @@ main(void)
     /* wrong types */
     CHECK(to_openai("[]", 0, &e) == NULL);
     CHECK(to_openai("{\"contents\":[{\"parts\":{}}]}", 0, &e) == NULL);
-    CHECK(strstr(e.msg, "contents[0].parts must be an array") != NULL);
+    CHECK(strcmp(e.msg, "Invalid type for \"contents[0].parts\": "
+                 "expected an array, but got an object instead") == 0);
+    CHECK(e.code && strcmp(e.code, "invalid_type") == 0
+          && strcmp(e.path, "contents[0].parts") == 0);
     CHECK(to_openai("{\"contents\":[{\"parts\":[{\"functionCall\":"
                     "{\"name\":\"f\"}}]}]}", 0, &e) == NULL);
     CHECK(to_openai("{\"contents\":[{\"role\":\"model\",\"parts\":["

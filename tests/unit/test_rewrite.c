@@ -187,9 +187,13 @@ main(void)
           && usage.cache_write == 3 && usage.seen);
     CHECK(response("{\"type\":\"message\",\"content\":[],\"usage\":{}}")
           == NGX_OK);
-    CHECK(response("{\"type\":\"message\",\"id\":7,\"content\":[],"
+    CHECK(response("{\"type\":\"message\",\"id\":null,\"content\":[],"
                    "\"stop_reason\":\"tool_use\",\"usage\":"
                    "{\"input_tokens\":3}}") == NGX_OK);
+    /* an id of another type: the canonical path refuses the answer */
+    CHECK(response("{\"type\":\"message\",\"id\":7,\"content\":[],"
+                   "\"stop_reason\":\"tool_use\",\"usage\":"
+                   "{\"input_tokens\":3}}") == NGX_DECLINED);
 
     CHECK(response("{\"type\":\"message\",\"content\":[{\"type\":"
                    "\"tool_use\",\"id\":\"t\",\"name\":\"f\",\"input\":{}}],"

@@ -146,12 +146,13 @@ main(void)
                     "\"assistant\"") == 0);
     CHECK(to_openai("{\"model\":\"m\",\"messages\":[],\"stop_sequences\":"
                     "[\"a\",1]}", &e) == NULL
-          && strcmp(e.msg, "\"stop_sequences\" must be an array of "
-                    "strings") == 0);
+          && strcmp(e.msg, "Invalid type for \"stop_sequences[1]\": "
+                    "expected a string, but got a number instead") == 0);
     CHECK(to_openai("{\"model\":\"m\",\"messages\":[],\"tool_choice\":"
                     "{\"type\":\"tool\"}}", &e) == NULL);
     CHECK(to_openai("{\"model\":3,\"messages\":[]}", &e) == NULL
-          && strcmp(e.msg, "\"model\" must be a string") == 0);
+          && strcmp(e.msg, "Invalid type for \"model\": expected a "
+                    "non-empty string, but got a number instead") == 0);
 
     /* answers: a refusal is the text; content_filter is "refusal" */
     CHECK(unit_same(to_anthropic(

@@ -224,7 +224,8 @@ main(void)
     CHECK(s == NULL && strcmp(err, "messages[0].role \"critic\" cannot be "
                               "translated") == 0);
     s = openai_to_anthropic("{\"model\":\"m\",\"messages\":{}}", err);
-    CHECK(s == NULL && strcmp(err, "\"messages\" must be an array") == 0);
+    CHECK(s == NULL && strcmp(err, "Invalid type for \"messages\": expected "
+                              "an array, but got an object instead") == 0);
 
     /* responses: text, tool use, stop reasons, usage with cache tokens */
     CHECK(unit_same(anthropic_to_openai(
@@ -272,8 +273,8 @@ main(void)
     CHECK(anthropic_to_openai("{\"type\":\"message\",\"content\":[{\"type\":"
                               "\"tool_use\",\"id\":\"t\",\"name\":\"f\","
                               "\"input\":3}]}", err) == NULL
-          && strcmp(err, "a tool_use block needs id, name and an input "
-                    "object") == 0);
+          && strcmp(err, "Invalid type for \"content[0].input\": "
+                    "expected an object, but got a number instead") == 0);
 
     /* a provider's error, either dialect: its message and its code */
     {
