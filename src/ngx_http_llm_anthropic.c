@@ -39,10 +39,11 @@ ngx_http_llm_canon_to_anthropic_request(cJSON *canon,
     int64_t default_max_tokens, ngx_http_llm_tr_err_t *err)
 {
     cJSON       *req, *system, *messages, *msg, *part, *content, *block;
-    cJSON       *v, *tools, *tool, *t, *tc, *out;
+    cJSON       *v, *tools, *tool, *t, *tc, *out, *last;
     const char  *role, *s;
 
     req = cJSON_CreateObject();
+    last = NULL;
     if (req == NULL) {
         goto failed;
     }
@@ -92,7 +93,7 @@ ngx_http_llm_canon_to_anthropic_request(cJSON *canon,
         role = ngx_http_llm_canon_str(msg, "role");
 
         /* tool results travel in a user turn */
-        content = ngx_http_llm_canon_turn(messages,
+        content = ngx_http_llm_canon_turn(messages, &last,
                       (role && strcmp(role, "assistant") == 0)
                       ? "assistant" : "user", "content");
         if (content == NULL) {

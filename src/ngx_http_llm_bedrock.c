@@ -43,7 +43,7 @@ cJSON *
 ngx_http_llm_canon_to_bedrock_request(cJSON *canon,
     int64_t default_max_tokens, ngx_http_llm_tr_err_t *err)
 {
-    cJSON       *req, *msgs, *msg, *messages, *parts, *sys, *ic, *v;
+    cJSON       *req, *msgs, *msg, *messages, *parts, *sys, *ic, *v, *last;
     const char  *role, *s;
     ngx_uint_t   i;
 
@@ -56,6 +56,7 @@ ngx_http_llm_canon_to_bedrock_request(cJSON *canon,
 
     req = cJSON_CreateObject();
     messages = cJSON_AddArrayToObject(req, "messages");
+    last = NULL;
 
     if (messages == NULL) {
         goto failed;
@@ -67,7 +68,7 @@ ngx_http_llm_canon_to_bedrock_request(cJSON *canon,
         role = ngx_http_llm_canon_str(msg, "role");
 
         /* tool results travel in a user turn */
-        parts = ngx_http_llm_canon_turn(messages,
+        parts = ngx_http_llm_canon_turn(messages, &last,
                     (role && strcmp(role, "assistant") == 0) ? "assistant"
                                                              : "user",
                     "content");

@@ -542,20 +542,22 @@ ngx_http_llm_canon_usage(ngx_http_llm_stream_usage_t *u,
 
 /*
  * A dialect's turns, where one role may not follow itself: the parts
- * array of the last turn if it has this role, else of a new one.
+ * array of the last turn (*last, kept by the caller: finding it in the
+ * array would cost the array's length each turn) if it has this role,
+ * else of a new one.
  */
 
 cJSON *
-ngx_http_llm_canon_turn(cJSON *turns, const char *role, const char *parts)
+ngx_http_llm_canon_turn(cJSON *turns, cJSON **last, const char *role,
+    const char *parts)
 {
-    cJSON       *last, *turn;
+    cJSON       *turn;
     const char  *r;
 
-    last = cJSON_GetArrayItem(turns, cJSON_GetArraySize(turns) - 1);
-    r = ngx_http_llm_canon_str(last, "role");
+    r = ngx_http_llm_canon_str(*last, "role");
 
     if (r && strcmp(r, role) == 0) {
-        return cJSON_GetObjectItemCaseSensitive(last, parts);
+        return cJSON_GetObjectItemCaseSensitive(*last, parts);
     }
 
     turn = cJSON_CreateObject();
@@ -565,6 +567,8 @@ ngx_http_llm_canon_turn(cJSON *turns, const char *role, const char *parts)
     {
         return NULL;
     }
+
+    *last = turn;
 
     return cJSON_AddArrayToObject(turn, parts);
 }

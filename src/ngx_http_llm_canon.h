@@ -70,8 +70,8 @@ cJSON *ngx_http_llm_canon_text(const char *text);
 cJSON *ngx_http_llm_canon_image_url(const char *url);
 ngx_int_t ngx_http_llm_canon_add(cJSON *array, cJSON *item);
 cJSON *ngx_http_llm_canon_message(cJSON *messages, const char *role);
-cJSON *ngx_http_llm_canon_turn(cJSON *turns, const char *role,
-    const char *parts);
+cJSON *ngx_http_llm_canon_turn(cJSON *turns, cJSON **last,
+    const char *role, const char *parts);
 cJSON *ngx_http_llm_canon_tool(cJSON *tools, const char *name,
     const char *desc, cJSON *schema);
 cJSON *ngx_http_llm_canon_add_int(cJSON *obj, const char *name, int64_t v);

@@ -157,9 +157,11 @@ cJSON *
 ngx_http_llm_canon_to_gemini_request(cJSON *canon, ngx_http_llm_tr_err_t *err)
 {
     cJSON       *req, *msgs, *msg, *contents, *parts, *si, *sp, *part, *p;
+    cJSON       *last;
     const char  *role, *s;
 
     req = cJSON_CreateObject();
+    last = NULL;
     if (req == NULL) {
         goto failed;
     }
@@ -175,7 +177,7 @@ ngx_http_llm_canon_to_gemini_request(cJSON *canon, ngx_http_llm_tr_err_t *err)
         role = ngx_http_llm_canon_str(msg, "role");
 
         /* tool results travel in a user turn, as function responses */
-        parts = ngx_http_llm_canon_turn(contents,
+        parts = ngx_http_llm_canon_turn(contents, &last,
                     (role && strcmp(role, "assistant") == 0) ? "model"
                                                              : "user",
                     "parts");

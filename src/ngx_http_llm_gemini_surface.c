@@ -23,9 +23,10 @@
 
 
 static ngx_int_t ngx_http_llm_gemini_in_parts(cJSON *turn, cJSON *parts,
-    ngx_uint_t model, cJSON *calls, ngx_http_llm_tr_err_t *err, int i);
+    ngx_uint_t model, cJSON *calls, ngx_uint_t *ncalls,
+    ngx_http_llm_tr_err_t *err, int i);
 static ngx_int_t ngx_http_llm_gemini_in_call(cJSON *fc, cJSON *parts,
-    cJSON *calls, ngx_http_llm_tr_err_t *err, int i);
+    cJSON *calls, ngx_uint_t *ncalls, ngx_http_llm_tr_err_t *err, int i);
 static ngx_int_t ngx_http_llm_gemini_in_result(cJSON *fr, cJSON *parts,
     cJSON *calls, ngx_http_llm_tr_err_t *err, int i);
 static ngx_int_t ngx_http_llm_gemini_in_tools(cJSON *req, cJSON *canon,
@@ -136,6 +137,9 @@ static const ngx_http_llm_shape_t  ngx_http_llm_gemini_request_shape = {
 };
 
 
+/* the function calls a request's history may hold */
+#define NGX_HTTP_LLM_GEMINI_MAX_CALLS_IN  4096
+
 /* the largest functionCall parts a stream holds until its end */
 #define NGX_HTTP_LLM_GEMINI_MAX_CALLS  (4 * 1024 * 1024)
 
@@ -147,8 +151,10 @@ ngx_http_llm_gemini_request_to_canon(cJSON *req, const char *model,
     int          i;
     cJSON       *canon, *system, *messages, *calls, *turn, *parts, *si;
     cJSON       *part;
+    ngx_uint_t   ncalls;
     const char  *role, *s;
 
+    ncalls = 0;
     canon = cJSON_CreateObject();
     system = cJSON_CreateArray();
     messages = cJSON_CreateArray();
@@ -202,7 +208,7 @@ ngx_http_llm_gemini_request_to_canon(cJSON *req, const char *model,
         if (parts == NULL
             || ngx_http_llm_gemini_in_parts(turn, parts,
                                             role && role[0] == 'm', calls,
-                                            err, i)
+                                            &ncalls, err, i)
                != NGX_OK)
         {
             goto failed;
@@ -268,7 +274,7 @@ failed:
 
 static ngx_int_t
 ngx_http_llm_gemini_in_parts(cJSON *turn, cJSON *parts, ngx_uint_t model,
-    cJSON *calls, ngx_http_llm_tr_err_t *err, int i)
+    cJSON *calls, ngx_uint_t *ncalls, ngx_http_llm_tr_err_t *err, int i)
 {
     cJSON       *part, *v, *p;
     const char  *s, *mime, *data;
@@ -347,7 +353,7 @@ ngx_http_llm_gemini_in_parts(cJSON *turn, cJSON *parts, ngx_uint_t model,
         v = cJSON_GetObjectItemCaseSensitive(part, "functionCall");
 
         if (v && model) {
-            if (ngx_http_llm_gemini_in_call(v, parts, calls, err, i)
+            if (ngx_http_llm_gemini_in_call(v, parts, calls, ncalls, err, i)
                 != NGX_OK)
             {
                 return NGX_ERROR;
@@ -383,7 +389,7 @@ ngx_http_llm_gemini_in_parts(cJSON *turn, cJSON *parts, ngx_uint_t model,
 
 static ngx_int_t
 ngx_http_llm_gemini_in_call(cJSON *fc, cJSON *parts, cJSON *calls,
-    ngx_http_llm_tr_err_t *err, int i)
+    ngx_uint_t *ncalls, ngx_http_llm_tr_err_t *err, int i)
 {
     char        *args, id[32];
     cJSON       *p, *a, *pair;
@@ -398,10 +404,18 @@ ngx_http_llm_gemini_in_call(cJSON *fc, cJSON *parts, cJSON *calls,
                                         i);
     }
 
+    /* a response looks for its call among those before it: bounded */
+    if (++*ncalls > NGX_HTTP_LLM_GEMINI_MAX_CALLS_IN) {
+        return ngx_http_llm_canon_error(err, "more than %d function calls "
+                                        "cannot be translated",
+                                        NGX_HTTP_LLM_GEMINI_MAX_CALLS_IN);
+    }
+
     s = ngx_http_llm_canon_str(fc, "id");
 
     if (s == NULL) {
-        (void) snprintf(id, sizeof(id), "call_%d", cJSON_GetArraySize(calls));
+        (void) snprintf(id, sizeof(id), "call_%u",
+                        (unsigned) (*ncalls - 1));
         s = id;
     }
 

@@ -698,6 +698,11 @@ ngx_http_llm_route(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
         }
     }
 
+    if (ctx->ncandidates) {
+        /* a fallback that could not be added is not the request's error */
+        ctx->err_status = 0;
+    }
+
     if (ctx->fallbacks_len == 0) {
         return ctx->ncandidates ? NGX_OK : rc;
     }
@@ -733,7 +738,13 @@ ngx_http_llm_route(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
         buf += n;
     }
 
-    return ctx->ncandidates ? NGX_OK : NGX_HTTP_SERVICE_UNAVAILABLE;
+    if (ctx->ncandidates == 0) {
+        return NGX_HTTP_SERVICE_UNAVAILABLE;
+    }
+
+    ctx->err_status = 0;
+
+    return NGX_OK;
 }
 
 
@@ -746,7 +757,7 @@ ngx_http_llm_route_model(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
     u_char                     *slash;
     ngx_int_t                   rc;
     ngx_str_t                   pname, model;
-    ngx_uint_t                  i, first, allowed, unpriced;
+    ngx_uint_t                  i, first, allowed, unpriced, present;
     ngx_http_llm_provider_t    *pr, **prs;
     ngx_http_llm_main_conf_t   *lmcf;
 
@@ -779,7 +790,7 @@ ngx_http_llm_route_model(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
             goto unpriced;
         }
 
-        if (rc != NGX_OK) {
+        if (rc == NGX_DECLINED) {
             return ngx_http_llm_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
                                       "provider_unavailable",
                                       "The provider \"%V\" has no "
@@ -793,6 +804,7 @@ ngx_http_llm_route_model(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
     first = ctx->ncandidates;
     allowed = 0;
     unpriced = 0;
+    present = 0;
 
     for (i = 0; i < lmcf->providers.nelts; i++) {
         if (ngx_http_llm_provider_serves(prs[i], req)
@@ -800,15 +812,24 @@ ngx_http_llm_route_model(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
         {
             allowed++;
 
-            if (ngx_http_llm_add_candidate(r, ctx, prs[i], req) == NGX_ABORT)
-            {
+            rc = ngx_http_llm_add_candidate(r, ctx, prs[i], req);
+
+            if (rc == NGX_ABORT) {
                 unpriced++;
+
+            } else if (rc == NGX_DONE) {
+                present++;
             }
         }
     }
 
     if (allowed == 0) {
         return ngx_http_llm_not_allowed(r, ctx, req);
+    }
+
+    if (ctx->ncandidates == first && present) {
+        /* a fallback that names the model asked for: nothing to add */
+        return NGX_OK;
     }
 
     if (ctx->ncandidates == first) {
@@ -853,6 +874,11 @@ ngx_http_llm_not_allowed(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
 
 /* the key is chosen per attempt, by the balancer */
 
+/*
+ * NGX_OK: added; NGX_DONE: there already (or no room); NGX_DECLINED: the
+ * provider is disabled; NGX_ABORT: the model has no price there.
+ */
+
 static ngx_int_t
 ngx_http_llm_add_candidate(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
     ngx_http_llm_provider_t *pr, ngx_str_t *model)
@@ -880,12 +906,13 @@ ngx_http_llm_add_candidate(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
             && ngx_strncmp(c->model.data, model->data, model->len) == 0)
         {
             /* already a candidate: a fallback naming it adds nothing */
-            return NGX_OK;
+            return NGX_DONE;
         }
     }
 
     if (ctx->ncandidates == NGX_HTTP_LLM_MAX_CANDIDATES) {
-        return NGX_OK;
+        /* enough to try already */
+        return NGX_DONE;
     }
 
     c = &ctx->candidates[ctx->ncandidates++];

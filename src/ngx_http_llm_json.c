@@ -680,6 +680,39 @@ ngx_http_llm_json_unescape(ngx_http_llm_json_value_t *v, u_char *dst)
 }
 
 
+/*
+ * The first "\u0000" escape of a JSON text (its backslash), or NULL:
+ * cJSON ends its strings there, so a translated text would lose what
+ * follows.  "\\u0000" is a backslash and "u0000", not an escape.
+ */
+
+u_char *
+ngx_http_llm_json_nul(u_char *p, u_char *end)
+{
+    u_char  *q;
+
+    for (q = p; end - q >= 6; q++) {
+        q = ngx_strlchr(q, end - 5, '\\');
+
+        if (q == NULL) {
+            return NULL;
+        }
+
+        if (q[1] == '\\') {
+            /* an escaped backslash: both skipped */
+            q++;
+            continue;
+        }
+
+        if (ngx_strncmp(q + 1, "u0000", 5) == 0) {
+            return q;
+        }
+    }
+
+    return NULL;
+}
+
+
 size_t
 ngx_http_llm_json_escape_len(u_char *src, size_t len)
 {

@@ -72,6 +72,7 @@ ngx_int_t ngx_http_llm_json_int(ngx_http_llm_json_value_t *v,
     int64_t *out);
 ssize_t ngx_http_llm_json_unescape(ngx_http_llm_json_value_t *v,
     u_char *dst);
+u_char *ngx_http_llm_json_nul(u_char *p, u_char *end);
 size_t ngx_http_llm_json_escape_len(u_char *src, size_t len);
 u_char *ngx_http_llm_json_escape(u_char *dst, u_char *src, size_t len);
 

@@ -198,10 +198,11 @@ ngx_http_llm_mock_text(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
 
     ngx_str_null(&said);
 
+    /*
+     * cJSON refuses what the gateway's scanner takes (a lone UTF-16
+     * surrogate): then nothing was said
+     */
     root = cJSON_ParseWithLength((char *) ctx->body.data, ctx->body.len);
-    if (root == NULL) {
-        return NGX_ERROR;
-    }
 
     /* a Gemini request has contents of parts, and a role may be left out */
     messages = cJSON_GetObjectItemCaseSensitive(root, "messages");
@@ -432,7 +433,10 @@ ngx_http_llm_mock_embeddings(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
 
     root = cJSON_ParseWithLength((char *) ctx->body.data, ctx->body.len);
     if (root == NULL) {
-        return NGX_ERROR;
+        /* what the gateway's scanner takes and cJSON not: a lone surrogate */
+        return ngx_http_llm_error(r, NGX_HTTP_BAD_REQUEST, "invalid_json",
+                                  "The mock provider cannot read the input "
+                                  "(a lone UTF-16 surrogate?).");
     }
 
     input = cJSON_GetObjectItemCaseSensitive(root, "input");
@@ -452,9 +456,9 @@ ngx_http_llm_mock_embeddings(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
 
     bytes = 0;
 
-    for (i = 0; i < count; i++) {
-        item = cJSON_IsArray(input) ? cJSON_GetArrayItem(input, i) : input;
+    item = cJSON_IsArray(input) ? input->child : input;
 
+    for (i = 0; i < count; i++, item = item->next) {
         s = cJSON_PrintUnformatted(item);
         if (s == NULL) {
             cJSON_Delete(root);

@@ -604,6 +604,8 @@ ngx_int_t ngx_http_llm_translate_prepare(ngx_http_request_t *r,
 ngx_int_t ngx_http_llm_translate_request(ngx_http_request_t *r,
     ngx_http_llm_ctx_t *ctx, ngx_http_llm_candidate_t *c, ngx_chain_t ***ll,
     off_t *len);
+ngx_int_t ngx_http_llm_translate_cut(ngx_http_request_t *r,
+    ngx_http_llm_ctx_t *ctx, ngx_chain_t **out);
 ngx_int_t ngx_http_llm_translate_response(ngx_http_request_t *r,
     ngx_http_llm_ctx_t *ctx, ngx_uint_t status, u_char *data, size_t len,
     ngx_chain_t **out);

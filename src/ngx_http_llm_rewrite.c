@@ -84,6 +84,11 @@ ngx_http_llm_rewrite_openai_request(u_char *body, size_t len,
     ngx_http_llm_rewrite_req_t   rq;
     ngx_http_llm_rewrite_msg_t   msgs[NGX_HTTP_LLM_REWRITE_MSGS];
 
+    /* the canonical path holds no NUL in a string: it says what it does */
+    if (ngx_http_llm_json_nul(body, body + len)) {
+        return NGX_DECLINED;
+    }
+
     doc.start = ngx_http_llm_json_ws(body, body + len);
     doc.end = body + len;
     doc.type = NGX_HTTP_LLM_JSON_OBJECT;
@@ -208,7 +213,7 @@ ngx_http_llm_rewrite_scan(ngx_http_llm_json_value_t *doc,
     ngx_http_llm_rewrite_req_t *rq)
 {
     ngx_int_t                   rc;
-    ngx_uint_t                  i;
+    ngx_uint_t                  i, stream;
     ngx_http_llm_json_iter_t    it;
     ngx_http_llm_json_value_t   k, v, s, *slot;
 
@@ -240,6 +245,7 @@ ngx_http_llm_rewrite_scan(ngx_http_llm_json_value_t *doc,
 
     ngx_memzero(rq, sizeof(ngx_http_llm_rewrite_req_t));
     ngx_http_llm_json_iter_init(&it, doc);
+    stream = 0;
 
     for ( ;; ) {
         rc = ngx_http_llm_json_next(&it, &k, &v);
@@ -253,8 +259,9 @@ ngx_http_llm_rewrite_scan(ngx_http_llm_json_value_t *doc,
         }
 
         if (ngx_http_llm_json_key_is(&k, "stream")) {
-            if (v.type != NGX_HTTP_LLM_JSON_TRUE
-                && v.type != NGX_HTTP_LLM_JSON_FALSE)
+            if ((v.type != NGX_HTTP_LLM_JSON_TRUE
+                 && v.type != NGX_HTTP_LLM_JSON_FALSE)
+                || stream++)
             {
                 return NGX_DECLINED;
             }
@@ -478,7 +485,7 @@ ngx_http_llm_rewrite_number(ngx_http_llm_json_value_t *v, double max,
     if (isnan(d) || isinf(d)) {
         n = snprintf(buf, sizeof(buf), "null");
 
-    } else if (d == (double) (int) d && fabs(d) < INT_MAX) {
+    } else if (fabs(d) < INT_MAX && d == (double) (int) d) {
         n = snprintf(buf, sizeof(buf), "%d", (int) d);
 
     } else {
@@ -521,7 +528,8 @@ ngx_http_llm_rewrite_anthropic_response(u_char *body, size_t len,
                                      "cache_creation_input_tokens" };
 
     if (ngx_http_llm_json_document(body, body + len, &doc) != NGX_OK
-        || doc.type != NGX_HTTP_LLM_JSON_OBJECT)
+        || doc.type != NGX_HTTP_LLM_JSON_OBJECT
+        || ngx_http_llm_json_nul(body, body + len))
     {
         return NGX_DECLINED;
     }

@@ -22,6 +22,8 @@
  */
 
 
+static cJSON *ngx_http_llm_translate_parse(ngx_http_request_t *r,
+    u_char *data, size_t len);
 static void ngx_http_llm_translate_cleanup(void *data);
 static void ngx_http_llm_translate_gchunks_cleanup(void *data);
 static ngx_uint_t ngx_http_llm_translate_relayed(ngx_http_llm_ctx_t *ctx);
@@ -133,7 +135,7 @@ ngx_http_llm_translate_prepare(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
 
     ngx_memzero(&err, sizeof(ngx_http_llm_tr_err_t));
 
-    doc = cJSON_ParseWithLength((char *) ctx->body.data, ctx->body.len);
+    doc = ngx_http_llm_translate_parse(r, ctx->body.data, ctx->body.len);
 
     if (doc == NULL) {
         canon = NULL;
@@ -243,7 +245,45 @@ invalid:
     return ngx_http_llm_error(r, NGX_HTTP_BAD_REQUEST, "invalid_request",
                               "The request cannot be translated for the "
                               "provider \"%V\": %s.", &pr->name,
-                              doc ? err.msg : "the body is not valid JSON");
+                              doc ? err.msg
+                                  : "its JSON cannot be read (a lone UTF-16 "
+                                    "surrogate in a string?)");
+}
+
+
+/*
+ * A document for the translators.  cJSON's strings end at a NUL, so a
+ * "\u0000" would cut the text after it: it becomes U+FFFD (the same six
+ * bytes, "\ufffd") in a copy, the client's bytes left as they are.
+ */
+
+static cJSON *
+ngx_http_llm_translate_parse(ngx_http_request_t *r, u_char *data,
+    size_t len)
+{
+    u_char  *p, *copy;
+
+    p = ngx_http_llm_json_nul(data, data + len);
+
+    if (p == NULL) {
+        return cJSON_ParseWithLength((char *) data, len);
+    }
+
+    copy = ngx_pnalloc(r->pool, len);
+    if (copy == NULL) {
+        return NULL;
+    }
+
+    ngx_memcpy(copy, data, len);
+
+    for (p = copy + (p - data);
+         p;
+         p = ngx_http_llm_json_nul(p + 6, copy + len))
+    {
+        ngx_memcpy(p + 2, "fffd", 4);
+    }
+
+    return cJSON_ParseWithLength((char *) copy, len);
 }
 
 
@@ -418,7 +458,7 @@ ngx_http_llm_translate_response(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
     }
 
     doc = (len && len <= NGX_HTTP_LLM_MAX_RESPONSE)
-          ? cJSON_ParseWithLength((char *) data, len) : NULL;
+          ? ngx_http_llm_translate_parse(r, data, len) : NULL;
 
     if (status >= NGX_HTTP_BAD_REQUEST) {
         if (ngx_http_llm_provider_error(doc, &msg, &code) != NGX_OK) {
@@ -549,6 +589,46 @@ ngx_http_llm_translate_response(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
     }
 
 send:
+
+    *out = ngx_http_llm_translate_chain(r, &body);
+
+    return *out ? NGX_OK : NGX_ERROR;
+}
+
+
+/*
+ * A translated answer the provider cut (a premature close, a timeout):
+ * never translated as if whole, it is an error, and what the provider
+ * charged is estimated from what came.
+ */
+
+ngx_int_t
+ngx_http_llm_translate_cut(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
+    ngx_chain_t **out)
+{
+    ngx_str_t  body;
+
+    ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                  "llm: provider \"%V\" cut its answer after %uz bytes",
+                  &ctx->provider->name, ctx->resp_len);
+
+    if (ctx->usage_source == NGX_HTTP_LLM_USAGE_MISSING
+        && ctx->request->upstream->headers_in.status_n
+           < NGX_HTTP_SPECIAL_RESPONSE)
+    {
+        ctx->streamed = ctx->resp_len;
+        ngx_http_llm_openai_estimate(ctx);
+    }
+
+    (void) ngx_http_llm_error(r, NGX_HTTP_BAD_GATEWAY, "answer_interrupted",
+                              "The answer from the provider \"%V\" was "
+                              "interrupted.", &ctx->provider->name);
+
+    if (ngx_http_llm_render_error(r, ctx, NGX_HTTP_BAD_GATEWAY, &body, 0)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
 
     *out = ngx_http_llm_translate_chain(r, &body);
 

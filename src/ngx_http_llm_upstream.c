@@ -1487,6 +1487,7 @@ ngx_http_llm_abort_request(ngx_http_request_t *r)
 static void
 ngx_http_llm_finalize_request(ngx_http_request_t *r, ngx_int_t rc)
 {
+    size_t                received;
     uint64_t              t0;
     ngx_int_t             tr;
     ngx_str_t             ev;
@@ -1514,6 +1515,9 @@ ngx_http_llm_finalize_request(ngx_http_request_t *r, ngx_int_t rc)
         return;
     }
 
+    /* what came of a JSON answer, before it is read (and marked so) */
+    received = ctx->resp_len;
+
     ngx_http_llm_response_done(ctx);
 
     /* a translated answer goes out whole, once it is all in */
@@ -1522,9 +1526,12 @@ ngx_http_llm_finalize_request(ngx_http_request_t *r, ngx_int_t rc)
     {
         t0 = ngx_http_llm_ns();
 
-        tr = ngx_http_llm_translate_response(r, ctx, u->headers_in.status_n,
-                                             ctx->resp, ctx->resp_len,
-                                             &u->out_bufs);
+        tr = (rc == NGX_OK)
+             ? ngx_http_llm_translate_response(r, ctx,
+                                               u->headers_in.status_n,
+                                               ctx->resp, ctx->resp_len,
+                                               &u->out_bufs)
+             : ngx_http_llm_translate_cut(r, ctx, &u->out_bufs);
 
         ngx_http_llm_overhead(ctx, t0);
 
@@ -1536,6 +1543,37 @@ ngx_http_llm_finalize_request(ngx_http_request_t *r, ngx_int_t rc)
         }
 
         u->out_bufs = NULL;
+
+        if (rc != NGX_OK) {
+            /* core would close with the body unended: the error ends it */
+            ngx_http_llm_govern_settle(ctx);
+            (void) ngx_http_send_special(r, NGX_HTTP_LAST);
+            return;
+        }
+    }
+
+    /*
+     * A passed-through answer the provider cut (a premature close, bad
+     * framing, a timeout): what came still goes out, the client sees it
+     * end short, and what the provider charged is estimated, never 0.
+     */
+    if (!ctx->sse && !ctx->translate && rc != NGX_OK && !r->header_only
+        && !r->connection->error)
+    {
+        if (ctx->usage_source == NGX_HTTP_LLM_USAGE_MISSING
+            && u->headers_in.status_n < NGX_HTTP_SPECIAL_RESPONSE)
+        {
+            ctx->streamed = received;
+            ngx_http_llm_openai_estimate(ctx);
+        }
+
+        if (u->out_bufs
+            && ngx_http_output_filter(r, u->out_bufs) != NGX_ERROR)
+        {
+            u->out_bufs = NULL;
+        }
+
+        (void) ngx_http_send_special(r, NGX_HTTP_FLUSH);
     }
 
     /* a stream whose dialect has no end marker ends with its body */

@@ -252,3 +252,20 @@ sub {
     return $line eq $want ? $got : $want;
 }
 --- response_body_like: "content":"ok"
+
+
+
+=== TEST 16: a "\u0000" in a translated text is not the end of it (cJSON's strings end at NUL): it reaches the provider as U+FFFD, the rest kept
+--- request
+POST /v1/chat/completions
+{"model":"claude-sonnet-4-6","messages":[{"role":"user","content":"a\u0000b \\u0000 c"}]}
+--- tcp_listen: $TEST_NGINX_RAND_PORT_1
+--- tcp_reply eval
+main::resp("200 OK", "application/json", '{"id":"m","type":"message","role":"assistant","model":"claude-sonnet-4-6","content":[{"type":"text","text":"x\u0000y"},{"type":"text","text":"z"}],"stop_reason":"end_turn","usage":{"input_tokens":3,"output_tokens":1}}')
+--- tcp_query_sub eval
+sub {
+    my ($got) = @_;
+    my $want = qq("content":[{"type":"text","text":"a\xef\xbf\xbdb \\\\u0000 c"}]);
+    return index($got, $want) >= 0 ? $got : "a body with $want";
+}
+--- response_body_like: "content":"x\xef\xbf\xbdyz"

@@ -215,5 +215,17 @@ main(void)
     *ngx_http_llm_json_escape(out, (u_char *) "a\"b\\c\n", 6) = '\0';
     CHECK(strcmp((char *) out, "a\\\"b\\\\c\\u000a") == 0);
 
+    /* a NUL escape, and what only looks like one */
+#define NUL(s)  ngx_http_llm_json_nul((u_char *) s, (u_char *) s          \
+                                      + sizeof(s) - 1)
+    CHECK(NUL("\"a\\u0000\"") != NULL);
+    CHECK(*(NUL("{\"t\":\"x\\u0000\"}") + 1) == 'u');
+    CHECK(NUL("\"a\\\\u0000\"") == NULL);
+    CHECK(NUL("\"a\\\\\\u0000\"") != NULL);
+    CHECK(NUL("\"\\u0001\\u00000\"") != NULL);
+    CHECK(NUL("\"u0000\"") == NULL);
+    CHECK(NUL("\\u000") == NULL);
+    CHECK(NUL("") == NULL);
+
     UNIT_DONE("json");
 }
