@@ -37,8 +37,8 @@ NGX_INCS    := -I$(BUILD)/nginx/objs -I$(NGX_SRC)/src/core \
                -I$(NGX_SRC)/src/event -I$(NGX_SRC)/src/event/modules \
                -I$(NGX_SRC)/src/os/unix -Isrc
 
-.PHONY: all deps module run test test-unit test-t test-asan fuzz sdk bench \
-        clean
+.PHONY: all deps module run test test-unit test-t test-asan fuzz fuzz-http \
+        fuzz-http-asan sdk bench clean
 
 all: module
 
@@ -97,6 +97,7 @@ test: deps
 	@$(MAKE) -s module test-unit fuzz
 	@$(MAKE) -s sdk
 	$(MAKE) -s test-t
+	@$(MAKE) -s fuzz-http
 
 # C unit tests of the pure logic, compiled against the configured tree
 UNIT_CC = gcc -g -O1 -Wall -Werror -fsanitize=address,undefined $(NGX_INCS)
@@ -115,22 +116,42 @@ $(BUILD)/unit/test_json_swar: tests/unit/test_json.c \
 test-unit: $(UNIT_TESTS) $(BUILD)/unit/test_json_swar
 	@for t in $(UNIT_TESTS) $(BUILD)/unit/test_json_swar; do $$t || exit 1; done
 
-# libFuzzer targets for the parsers that see provider and client bytes;
-# `make fuzz FUZZ_SECONDS=600` for a long run
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(wildcard src/*.c src/*.h) $(MODULE)
+# libFuzzer targets for the parsers that see provider and client bytes,
+# JSON mutated by its structure (tests/fuzz/json_mutate.h) and with the
+# dialects' member names (json.dict); `make fuzz FUZZ_SECONDS=600` for a
+# long run
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/json_mutate.h \
+                 $(wildcard src/*.c src/*.h) $(MODULE)
 	@mkdir -p $(BUILD)/fuzz
-	clang -g -O1 -fsanitize=fuzzer,address,undefined $(NGX_INCS) \
+	clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	    $(NGX_INCS) \
 	    -o $@ $< $(PURE_SRCS) -lcjson -lcrypto -lz -lm
 
 fuzz: $(FUZZERS)
 	@for f in $(FUZZERS); do \
 	    mkdir -p $(BUILD)/fuzz/corpus-$$(basename $$f); \
 	    $$f -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	        -dict=tests/fuzz/json.dict \
 	        $(BUILD)/fuzz/corpus-$$(basename $$f) tests/fuzz/seeds \
 	        2>$$f.log || { tail -40 $$f.log; exit 1; }; \
 	    echo "$$(basename $$f): $$(grep -o 'Done [0-9]* runs' $$f.log)," \
 	         "no crash in $(FUZZ_SECONDS)s"; \
 	done
+
+# hostile requests over HTTP against nginx with two workers and mock
+# providers (tests/fuzz-http/README.md); `make fuzz-http SECONDS=600` for
+# a long run, fuzz-http-asan with the AddressSanitizer build
+ifneq ($(origin SECONDS),command line)
+SECONDS := 60
+endif
+FUZZ_HTTP = node tests/fuzz-http/fuzz.js --nginx $(NGINX) --seconds $(SECONDS) \
+            --dir $(BUILD)/fuzz-http $(if $(SEED),--seed $(SEED))
+
+fuzz-http: $(MODULE)
+	$(FUZZ_HTTP) --module $(MODULE)
+
+fuzz-http-asan: $(ASAN_MODULE)
+	$(FUZZ_HTTP) --module $(ASAN_MODULE) --asan $(LIBASAN)
 
 test-t:
 	TEST_NGINX_BINARY=$(NGINX) TEST_NGINX_LOAD_MODULES=$(MODULE) \

@@ -9,6 +9,10 @@
 #include "ngx_http_llm_canon.h"
 #include "ngx_http_llm_aws.h"
 
+/* frames mutated with their CRCs made right again */
+#define JSON_MUTATE_EVENTSTREAM  1
+#include "json_mutate.h"
+
 
 /*
  * Any bytes as an AWS event stream (Bedrock's ConverseStream): framed by

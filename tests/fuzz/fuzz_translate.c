@@ -7,15 +7,17 @@
 #include <ngx_config.h>
 #include <ngx_core.h>
 #include "ngx_http_llm_canon.h"
+#include "json_mutate.h"
 
 
 /*
  * Any bytes as a client's request (OpenAI's, Anthropic's, Gemini's), as
- * each provider's response or error, and as each provider's stream into
- * each other surface's: every
+ * each provider's response or error (Bedrock's Converse included), and
+ * as each provider's stream into each other surface's: every
  * translator must refuse or translate, never crash, overflow or leak.
  * The token-copying rewrites must agree with the canonical path whenever
- * they accept an input (a crash otherwise).
+ * they accept an input (a crash otherwise).  The mutator (json_mutate.h)
+ * changes the inputs' JSON structure, a line's when there are many.
  */
 
 
@@ -82,6 +84,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         s += n;
     }
 
+    o = buf;
+    (void) ngx_http_llm_relay_end(&ag, mid, mid + sizeof(mid), &o,
+                                  buf + sizeof(buf));
     ngx_http_llm_gchunks_free(&og);
     ngx_http_llm_gchunks_free(&ag.g);
 
@@ -138,6 +143,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                                            &err));
         fuzz_print(ngx_http_llm_canon_to_openai_request(canon, &err));
         fuzz_print(ngx_http_llm_canon_to_gemini_request(canon, &err));
+        fuzz_print(ngx_http_llm_canon_to_bedrock_request(canon, 1024,
+                                                         &err));
         cJSON_Delete(canon);
     }
 
@@ -149,6 +156,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fuzz_print(ngx_http_llm_canon_to_anthropic_request(canon, 1024,
                                                            &err));
         fuzz_print(ngx_http_llm_canon_to_gemini_request(canon, &err));
+        fuzz_print(ngx_http_llm_canon_to_bedrock_request(canon, 1024,
+                                                         &err));
         cJSON_Delete(canon);
     }
 
@@ -160,6 +169,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fuzz_print(ngx_http_llm_canon_to_anthropic_request(canon, 1024,
                                                            &err));
         fuzz_print(ngx_http_llm_canon_to_gemini_request(canon, &err));
+        fuzz_print(ngx_http_llm_canon_to_bedrock_request(canon, 1024,
+                                                         &err));
         cJSON_Delete(canon);
     }
 
@@ -189,6 +200,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (canon) {
         fuzz_print(ngx_http_llm_canon_to_anthropic_response(canon, &err));
         fuzz_print(ngx_http_llm_canon_to_openai_response(canon, 1));
+        fuzz_print(ngx_http_llm_canon_to_gemini_response(canon, &err));
+        cJSON_Delete(canon);
+    }
+
+    ngx_memzero(&err, sizeof(err));
+    canon = ngx_http_llm_bedrock_response_to_canon(doc, &err);
+
+    if (canon) {
+        fuzz_print(ngx_http_llm_canon_to_openai_response(canon, 1));
+        fuzz_print(ngx_http_llm_canon_to_anthropic_response(canon, &err));
         fuzz_print(ngx_http_llm_canon_to_gemini_response(canon, &err));
         cJSON_Delete(canon);
     }
