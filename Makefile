@@ -7,7 +7,9 @@ SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 MODULE      := $(BUILD)/nginx/objs/ngx_http_llm_module.so
 ASAN_MODULE := $(BUILD)/nginx-asan/objs/ngx_http_llm_module.so
-SOURCES     := config ngx_http_llm_module.c $(wildcard src/*.c src/*.h)
+SRC_DIRS    := $(sort $(dir $(wildcard src/*/*.c)))
+SRC_FILES   := $(wildcard src/*.h src/*/*.c src/*/*.h)
+SOURCES     := config ngx_http_llm_module.c $(SRC_FILES)
 
 CC_OPT      := -g -O2 -fstack-protector-strong -Wformat \
                -Werror=format-security -fPIC -D_FORTIFY_SOURCE=2
@@ -24,18 +26,11 @@ FUZZERS     := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,\
                  $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SECONDS ?= 5
 # the sources with no nginx runtime dependency, for unit tests and fuzzers
-PURE_SRCS   := src/ngx_http_llm_json.c src/ngx_http_llm_sse.c \
-               src/ngx_http_llm_window.c src/ngx_http_llm_money.c \
-               src/ngx_http_llm_shape.c src/ngx_http_llm_canon.c src/ngx_http_llm_openai_canon.c \
-               src/ngx_http_llm_anthropic.c \
-               src/ngx_http_llm_anthropic_surface.c \
-               src/ngx_http_llm_rewrite.c src/ngx_http_llm_gemini.c \
-               src/ngx_http_llm_gemini_surface.c src/ngx_http_llm_relay.c \
-               src/ngx_http_llm_sigv4.c src/ngx_http_llm_eventstream.c \
-               src/ngx_http_llm_bedrock.c src/ngx_http_llm_jwt.c
+PURE_SRCS   := $(wildcard src/lib/*.c src/dialect/*.c) \
+               src/provider/ngx_http_llm_sigv4.c src/provider/ngx_http_llm_jwt.c
 NGX_INCS    := -I$(BUILD)/nginx/objs -I$(NGX_SRC)/src/core \
                -I$(NGX_SRC)/src/event -I$(NGX_SRC)/src/event/modules \
-               -I$(NGX_SRC)/src/os/unix -Isrc
+               -I$(NGX_SRC)/src/os/unix -Isrc $(addprefix -I,$(SRC_DIRS))
 
 .PHONY: all deps module run test test-unit test-t test-asan fuzz fuzz-http \
         fuzz-http-asan sdk bench clean
@@ -103,13 +98,13 @@ test: deps
 UNIT_CC = gcc -g -O1 -Wall -Werror -fsanitize=address,undefined $(NGX_INCS)
 UNIT_LIBS = $(PURE_SRCS) -lcjson -lcrypto -lz -lm
 
-$(BUILD)/unit/%: tests/unit/%.c $(wildcard src/*.c src/*.h) $(MODULE)
+$(BUILD)/unit/%: tests/unit/%.c $(SRC_FILES) $(MODULE)
 	@mkdir -p $(BUILD)/unit
 	$(UNIT_CC) -o $@ $< $(UNIT_LIBS)
 
 # the JSON scanner again without SSE2: its portable word-at-a-time path
 $(BUILD)/unit/test_json_swar: tests/unit/test_json.c \
-                              $(wildcard src/*.c src/*.h) $(MODULE)
+                              $(SRC_FILES) $(MODULE)
 	@mkdir -p $(BUILD)/unit
 	$(UNIT_CC) -U__SSE2__ -o $@ $< $(UNIT_LIBS)
 
@@ -121,7 +116,7 @@ test-unit: $(UNIT_TESTS) $(BUILD)/unit/test_json_swar
 # dialects' member names (json.dict); `make fuzz FUZZ_SECONDS=600` for a
 # long run
 $(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/json_mutate.h \
-                 $(wildcard src/*.c src/*.h) $(MODULE)
+                 $(SRC_FILES) $(MODULE)
 	@mkdir -p $(BUILD)/fuzz
 	clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	    $(NGX_INCS) \
