@@ -155,12 +155,12 @@ test-t:
 # the whole suite with the module built with AddressSanitizer
 test-asan: deps
 	@$(MAKE) -s $(ASAN_MODULE) sdk
-	@rm -f $(BUILD)/asan.*
+	@rm -rf $(BUILD)/asan && mkdir -m 1777 $(BUILD)/asan
 	TEST_NGINX_BINARY=$(NGINX) TEST_NGINX_LOAD_MODULES=$(ASAN_MODULE) \
 	    TEST_NGINX_LD_PRELOAD=$(LIBASAN) \
-	    ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0:log_path=$(BUILD)/asan \
+	    ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0:log_path=$(BUILD)/asan/asan \
 	    prove -I t/lib -r t
-	tests/asan-check.sh $(BUILD)/asan.*
+	tests/asan-check.sh $(BUILD)/asan/asan.*
 
 # the module against plain proxy_pass, side by side (bench/results.md)
 bench: deps

@@ -280,7 +280,9 @@ ngx_http_llm_init_main_conf(ngx_conf_t *cf, void *conf)
         return NGX_CONF_ERROR;
     }
 
-    if (ngx_http_llm_zone_default(cf, lmcf) != NGX_OK) {
+    if (ngx_http_llm_zone_default(cf, lmcf) != NGX_OK
+        || ngx_http_llm_state_zone(cf, lmcf) != NGX_OK)
+    {
         return NGX_CONF_ERROR;
     }
 

@@ -231,6 +231,7 @@ typedef struct {
 
     ngx_http_upstream_srv_conf_t  *uscf;       /* the composite balancer */
     ngx_shm_zone_t                *shm_zone;
+    ngx_shm_zone_init_pt           zone_init;  /* wrapped by the state */
 } ngx_http_llm_main_conf_t;
 
 
@@ -277,8 +278,15 @@ typedef struct {
 } ngx_http_llm_edit_t;
 
 
-typedef struct {
+typedef struct ngx_http_llm_ctx_s  ngx_http_llm_ctx_t;
+
+/* resumes a request that waited (for a provider's token) */
+typedef ngx_int_t (*ngx_http_llm_resume_pt)(ngx_http_request_t *r,
+    ngx_http_llm_ctx_t *ctx);
+
+struct ngx_http_llm_ctx_s {
     ngx_http_request_t            *request;
+    ngx_http_llm_resume_pt         resume_handler;
     ngx_http_llm_loc_conf_t       *lcf;
     ngx_http_llm_vkey_t           *vkey;
     ngx_uint_t                     endpoint;
@@ -395,7 +403,7 @@ typedef struct {
     ngx_str_t                      err_body;    /* replaces nginx's page */
 
     ngx_event_t                    mock_timer;
-} ngx_http_llm_ctx_t;
+};
 
 
 /* configuration (ngx_http_llm_conf.c) */
@@ -419,8 +427,8 @@ ngx_int_t ngx_http_llm_check_fallbacks(ngx_conf_t *cf,
     ngx_http_llm_main_conf_t *lmcf);
 ngx_http_llm_provider_t *ngx_http_llm_find_provider(
     ngx_http_llm_main_conf_t *lmcf, ngx_str_t *name);
-ngx_int_t ngx_http_llm_provider_url(ngx_conf_t *cf,
-    ngx_http_llm_provider_t *pr, ngx_str_t *url);
+char *ngx_http_llm_url_parse(ngx_conf_t *cf, ngx_http_llm_provider_t *pr,
+    ngx_str_t *url);
 
 ngx_int_t ngx_http_llm_read_file(ngx_conf_t *cf, ngx_str_t *path,
     ngx_str_t *out, size_t max, const char *what);
@@ -571,8 +579,8 @@ ngx_http_llm_shm_meta_t *ngx_http_llm_shm_meta(ngx_slab_pool_t *shpool);
 /* counters on disk (ngx_http_llm_state.c) */
 char *ngx_http_llm_state_file(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
-void ngx_http_llm_state_restore(ngx_http_llm_main_conf_t *lmcf,
-    ngx_slab_pool_t *shpool, ngx_log_t *log);
+ngx_int_t ngx_http_llm_state_zone(ngx_conf_t *cf,
+    ngx_http_llm_main_conf_t *lmcf);
 ngx_int_t ngx_http_llm_state_init_process(ngx_cycle_t *cycle,
     ngx_http_llm_main_conf_t *lmcf);
 void ngx_http_llm_state_exit_process(ngx_cycle_t *cycle);
@@ -591,11 +599,11 @@ ngx_int_t ngx_http_llm_parse_request(ngx_http_request_t *r,
 ngx_int_t ngx_http_llm_passthrough_body(ngx_http_request_t *r,
     ngx_http_llm_ctx_t *ctx, ngx_http_llm_candidate_t *c, ngx_chain_t ***ll,
     off_t *len);
-void ngx_http_llm_openai_usage(ngx_http_llm_ctx_t *ctx, u_char *p,
+void ngx_http_llm_usage_openai(ngx_http_llm_ctx_t *ctx, u_char *p,
     u_char *end);
-ngx_int_t ngx_http_llm_openai_usage_only(u_char *p, u_char *end);
-void ngx_http_llm_openai_estimate(ngx_http_llm_ctx_t *ctx);
-ngx_int_t ngx_http_llm_openai_models(ngx_http_request_t *r,
+ngx_int_t ngx_http_llm_usage_openai_only(u_char *p, u_char *end);
+void ngx_http_llm_usage_estimate(ngx_http_llm_ctx_t *ctx);
+ngx_int_t ngx_http_llm_models(ngx_http_request_t *r,
     ngx_http_llm_ctx_t *ctx);
 
 /* translation between dialects (ngx_http_llm_translate.c) */

@@ -269,3 +269,26 @@ sub {
     return index($got, $want) >= 0 ? $got : "a body with $want";
 }
 --- response_body_like: "content":"x\xef\xbf\xbdyz"
+
+
+
+=== TEST 17: a body that ends right after "fallbacks" (truncated; large, so a buffer of its own): 400 invalid_json, nothing read past its end
+--- request eval
+"POST /v1/chat/completions\n" . '{"model":"mock-1","messages":[{"role":"user","content":"' . ("x" x 5000) . '"}],"fallbacks":["mock-2"]'
+--- error_code: 400
+--- response_body
+{"error":{"message":"The request body is not valid JSON.","type":"invalid_request_error","param":null,"code":"invalid_json"}}
+
+
+
+=== TEST 18: count_tokens answered by the gateway (no Anthropic provider for the model), for a body that comes after the handler returned: the estimate (a quarter of the messages' bytes), the request freed once (at once: no lingering close)
+--- raw_request eval
+my $b = '{"model":"mock-1","messages":[{"role":"user","content":"Hello there"}]}';
+["POST /anthropic/v1/messages/count_tokens HTTP/1.1\r\nHost: localhost\r\nx-api-key: sk-k\r\nanthropic-version: 2023-06-01\r\nConnection: close\r\nContent-Length: " . length($b) . "\r\n\r\n" . substr($b, 0, 20),
+ substr($b, 20)]
+--- raw_request_middle_delay: 0.2
+--- config
+    lingering_close off;
+    location /anthropic/ { llm_gateway anthropic; }
+--- response_body
+{"input_tokens":11}

@@ -17,8 +17,6 @@ static char *ngx_http_llm_provider_cmd(ngx_conf_t *cf, ngx_command_t *dummy,
 static char *ngx_http_llm_provider_directive(ngx_conf_t *cf, void *conf);
 static char *ngx_http_llm_vkey_cmd(ngx_conf_t *cf, ngx_command_t *dummy,
     void *conf);
-static char *ngx_http_llm_set_url(ngx_conf_t *cf,
-    ngx_http_llm_provider_t *pr, ngx_str_t *url);
 static char *ngx_http_llm_secret(ngx_conf_t *cf, ngx_str_t *v,
     ngx_http_llm_api_key_t *key);
 static ngx_int_t ngx_http_llm_bedrock_conf(ngx_conf_t *cf,
@@ -407,7 +405,7 @@ ngx_http_llm_provider_directive(ngx_conf_t *cf, void *conf)
             return "is duplicate or takes one value";
         }
 
-        return ngx_http_llm_set_url(cf, pr, &value[1]);
+        return ngx_http_llm_url_parse(cf, pr, &value[1]);
     }
 
     if (is("host")) {
@@ -567,91 +565,6 @@ ngx_http_llm_provider_directive(ngx_conf_t *cf, void *conf)
 }
 
 
-/* a default url, set after the block */
-
-ngx_int_t
-ngx_http_llm_provider_url(ngx_conf_t *cf, ngx_http_llm_provider_t *pr,
-    ngx_str_t *url)
-{
-    return (ngx_http_llm_set_url(cf, pr, url) == NGX_CONF_OK)
-           ? NGX_OK : NGX_ERROR;
-}
-
-
-static char *
-ngx_http_llm_set_url(ngx_conf_t *cf, ngx_http_llm_provider_t *pr,
-    ngx_str_t *url)
-{
-    size_t     add;
-    ngx_url_t  u;
-
-    if (ngx_strncasecmp(url->data, (u_char *) "https://", 8) == 0) {
-        add = 8;
-        pr->ssl = 1;
-
-    } else if (ngx_strncasecmp(url->data, (u_char *) "http://", 7) == 0) {
-        add = 7;
-
-    } else {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid url \"%V\", allowed: http://HOST[:PORT]"
-                           "[/PATH] or https://HOST[:PORT][/PATH]", url);
-        return NGX_CONF_ERROR;
-    }
-
-#if !(NGX_HTTP_SSL)
-    if (pr->ssl) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "https url \"%V\" needs nginx with SSL", url);
-        return NGX_CONF_ERROR;
-    }
-#endif
-
-    pr->url = *url;
-
-    ngx_memzero(&u, sizeof(ngx_url_t));
-
-    u.url.len = url->len - add;
-    u.url.data = url->data + add;
-    u.default_port = pr->ssl ? 443 : 80;
-    u.uri_part = 1;
-    u.no_resolve = 1;
-
-    if (ngx_parse_url(cf->pool, &u) != NGX_OK) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "%s in url \"%V\"",
-                           u.err ? u.err : "invalid host", url);
-        return NGX_CONF_ERROR;
-    }
-
-    pr->base_path = u.uri;
-
-    while (pr->base_path.len
-           && pr->base_path.data[pr->base_path.len - 1] == '/')
-    {
-        pr->base_path.len--;
-    }
-
-    if (pr->host.len == 0) {
-        if (u.no_port) {
-            pr->host = u.host;
-
-        } else {
-            pr->host.len = u.host.len + 1 + NGX_INT_T_LEN;
-            pr->host.data = ngx_pnalloc(cf->pool, pr->host.len);
-            if (pr->host.data == NULL) {
-                return NGX_CONF_ERROR;
-            }
-
-            pr->host.len = ngx_sprintf(pr->host.data, "%V:%d", &u.host,
-                                       (int) u.port)
-                           - pr->host.data;
-        }
-    }
-
-    return NGX_CONF_OK;
-}
-
-
 static char *
 ngx_http_llm_set_api_key(ngx_conf_t *cf, ngx_http_llm_provider_t *pr,
     ngx_str_t *value, ngx_uint_t nargs)
@@ -797,7 +710,7 @@ ngx_http_llm_bedrock_conf(ngx_conf_t *cf, ngx_http_llm_provider_t *pr)
                         &pr->region);
         url.len = p - url.data;
 
-        if (ngx_http_llm_provider_url(cf, pr, &url) != NGX_OK) {
+        if (ngx_http_llm_url_parse(cf, pr, &url) != NGX_CONF_OK) {
             return NGX_ERROR;
         }
     }

@@ -330,6 +330,7 @@ ngx_http_llm_rewrite_messages(ngx_http_llm_json_value_t *msgs,
 {
     u_char                     *p, *end;
     ngx_int_t                   rc;
+    ngx_uint_t                  named;
     ngx_http_llm_json_iter_t    it;
     ngx_http_llm_json_value_t   k, v, role, content;
 
@@ -344,6 +345,7 @@ ngx_http_llm_rewrite_messages(ngx_http_llm_json_value_t *msgs,
 
         ngx_memzero(&role, sizeof(ngx_http_llm_json_value_t));
         ngx_memzero(&content, sizeof(ngx_http_llm_json_value_t));
+        named = 0;
 
         it.pos = p + 1;
         it.end = end;
@@ -358,7 +360,14 @@ ngx_http_llm_rewrite_messages(ngx_http_llm_json_value_t *msgs,
             {
                 content = v;
 
-            } else if (!ngx_http_llm_json_key_is(&k, "name")) {
+            } else if (ngx_http_llm_json_key_is(&k, "name") && !named
+                       && (v.type == NGX_HTTP_LLM_JSON_STRING
+                           || v.type == NGX_HTTP_LLM_JSON_NULL))
+            {
+                /* dropped, as the reader does; its type checked alike */
+                named = 1;
+
+            } else {
                 return NGX_DECLINED;
             }
         }

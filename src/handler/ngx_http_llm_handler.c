@@ -37,7 +37,7 @@ static ngx_int_t ngx_http_llm_not_allowed(ngx_http_request_t *r,
     ngx_http_llm_ctx_t *ctx, ngx_str_t *model);
 static void ngx_http_llm_drop_mocks(ngx_http_llm_ctx_t *ctx);
 static ngx_int_t ngx_http_llm_count_tokens(ngx_http_request_t *r,
-    ngx_http_llm_ctx_t *ctx);
+    ngx_http_llm_ctx_t *ctx, ngx_str_t *answer);
 
 
 ngx_int_t
@@ -114,7 +114,7 @@ ngx_http_llm_handler(ngx_http_request_t *r)
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
 
-        return ngx_http_llm_openai_models(r, ctx);
+        return ngx_http_llm_models(r, ctx);
     }
 
     if (r->headers_in.content_length_n > (off_t) llcf->max_body_size) {
@@ -345,41 +345,6 @@ ngx_http_llm_header_key(ngx_http_request_t *r, ngx_str_t *key)
 }
 
 
-/* a request header's value, by its lowercase name */
-
-ngx_str_t *
-ngx_http_llm_request_header(ngx_http_request_t *r, const char *name)
-{
-    size_t            len;
-    ngx_uint_t        i;
-    ngx_list_part_t  *part;
-    ngx_table_elt_t  *h;
-
-    len = ngx_strlen(name);
-    part = &r->headers_in.headers.part;
-    h = part->elts;
-
-    for (i = 0; /* void */ ; i++) {
-
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                return NULL;
-            }
-
-            part = part->next;
-            h = part->elts;
-            i = 0;
-        }
-
-        if (h[i].key.len == len
-            && ngx_strncasecmp(h[i].key.data, (u_char *) name, len) == 0)
-        {
-            return &h[i].value;
-        }
-    }
-}
-
-
 /*
  * A body that came partly with the headers is read by nginx into a second
  * buffer, and the JSON parser wants one span: copying the two together
@@ -532,9 +497,11 @@ ngx_http_llm_body_handler(ngx_http_request_t *r)
 {
     uint64_t             t0;
     ngx_int_t            rc;
+    ngx_str_t            answer;
     ngx_http_llm_ctx_t  *ctx;
 
     t0 = ngx_http_llm_ns();
+    ngx_str_null(&answer);
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_llm_module);
 
@@ -561,7 +528,7 @@ ngx_http_llm_body_handler(ngx_http_request_t *r)
     }
 
     if (rc == NGX_OK && ctx->endpoint == NGX_HTTP_LLM_ENDPOINT_COUNT_TOKENS) {
-        rc = ngx_http_llm_count_tokens(r, ctx);
+        rc = ngx_http_llm_count_tokens(r, ctx, &answer);
 
     } else if (rc == NGX_OK) {
         rc = ngx_http_llm_translate_prepare(r, ctx);
@@ -587,7 +554,10 @@ ngx_http_llm_body_handler(ngx_http_request_t *r)
     }
 #endif
 
-    if (rc == NGX_DONE) {
+    if (rc == NGX_OK && answer.len) {
+        /* counted by the gateway; the request is gone after this */
+        ngx_http_finalize_request(r, ngx_http_llm_send_json(r, NGX_HTTP_OK,
+                                                            &answer));
         return;
     }
 
@@ -597,6 +567,9 @@ ngx_http_llm_body_handler(ngx_http_request_t *r)
             rc = ngx_http_llm_mock_start(r, ctx);
 
         } else {
+            /* where a request that waits for a token is resumed */
+            ctx->resume_handler = ngx_http_llm_upstream_start;
+
             rc = ngx_http_llm_vertex_wait(r, ctx);
 
             if (rc == NGX_AGAIN) {
@@ -621,11 +594,13 @@ ngx_http_llm_body_handler(ngx_http_request_t *r)
  * Counting tokens is free and charges nothing: providers of the surface's
  * dialect count for themselves (Anthropic's count_tokens, Gemini's
  * countTokens); for any other the gateway answers with its estimate
- * (four bytes of prompt a token), as other APIs do not count.
+ * (four bytes of prompt a token) into *answer, as other APIs do not
+ * count.
  */
 
 static ngx_int_t
-ngx_http_llm_count_tokens(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
+ngx_http_llm_count_tokens(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
+    ngx_str_t *answer)
 {
     u_char      *p;
     ngx_str_t    body;
@@ -662,9 +637,9 @@ ngx_http_llm_count_tokens(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
                            (ctx->prompt_bytes + 3) / 4)
                - p;
 
-    ngx_http_finalize_request(r, ngx_http_llm_send_json(r, NGX_HTTP_OK,
-                                                        &body));
-    return NGX_DONE;
+    *answer = body;
+
+    return NGX_OK;
 }
 
 

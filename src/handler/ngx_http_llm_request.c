@@ -416,9 +416,10 @@ ngx_http_llm_request_fallbacks(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
     start = k->start;
     end = v->end;
 
+    /* the body may end right here: a truncated one is refused later */
     p = ngx_http_llm_json_ws(end, doc->end);
 
-    if (*p == ',') {
+    if (p < doc->end && *p == ',') {
         end = ngx_http_llm_json_ws(p + 1, doc->end);
 
     } else {
@@ -600,4 +601,39 @@ ngx_http_llm_passthrough_body(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
     }
 
     return NGX_OK;
+}
+
+
+/* a request header's value, by its lowercase name */
+
+ngx_str_t *
+ngx_http_llm_request_header(ngx_http_request_t *r, const char *name)
+{
+    size_t            len;
+    ngx_uint_t        i;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
+
+    len = ngx_strlen(name);
+    part = &r->headers_in.headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */ ; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                return NULL;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        if (h[i].key.len == len
+            && ngx_strncasecmp(h[i].key.data, (u_char *) name, len) == 0)
+        {
+            return &h[i].value;
+        }
+    }
 }

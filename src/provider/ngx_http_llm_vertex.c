@@ -146,7 +146,7 @@ ngx_http_llm_vertex_conf(ngx_conf_t *cf, ngx_http_llm_provider_t *pr)
                           &pr->location);
         url.len = p - url.data;
 
-        if (ngx_http_llm_provider_url(cf, pr, &url) != NGX_OK) {
+        if (ngx_http_llm_url_parse(cf, pr, &url) != NGX_CONF_OK) {
             return NGX_ERROR;
         }
     }
@@ -273,7 +273,7 @@ ngx_http_llm_vertex_token(ngx_http_llm_provider_t *pr, ngx_str_t *token)
  * Before the first attempt: when the first candidate is a Vertex provider
  * with no token yet, the request waits for the token request under way
  * (or one started now).  NGX_AGAIN: it waits, and is resumed with
- * ngx_http_llm_upstream_start(); NGX_OK: go on.
+ * ctx->resume_handler; NGX_OK: go on.
  */
 
 ngx_int_t
@@ -445,7 +445,7 @@ ngx_http_llm_vertex_wake(ngx_http_llm_vertex_t *vx)
         c = r->connection;
         ctx = ngx_http_get_module_ctx(r, ngx_http_llm_module);
 
-        rc = ngx_http_llm_upstream_start(r, ctx);
+        rc = ctx->resume_handler(r, ctx);
 
         if (rc != NGX_DONE) {
             ngx_http_finalize_request(r, rc);

@@ -222,11 +222,6 @@ ngx_http_llm_init_zone(ngx_shm_zone_t *shm_zone, void *data)
         }
     }
 
-    /* a fresh zone (a start, not a reload): the counters saved at exit */
-    if (data == NULL && lmcf->state_file.len) {
-        ngx_http_llm_state_restore(lmcf, shpool, shm_zone->shm.log);
-    }
-
     return NGX_OK;
 
 full:

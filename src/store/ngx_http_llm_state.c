@@ -38,6 +38,10 @@ typedef struct {
 } ngx_http_llm_saved_t;
 
 
+static ngx_int_t ngx_http_llm_state_init_zone(ngx_shm_zone_t *shm_zone,
+    void *data);
+static void ngx_http_llm_state_restore(ngx_http_llm_main_conf_t *lmcf,
+    ngx_slab_pool_t *shpool, ngx_log_t *log);
 static ngx_int_t ngx_http_llm_state_save(ngx_cycle_t *cycle,
     ngx_http_llm_main_conf_t *lmcf, ngx_log_t *log);
 static void ngx_http_llm_state_timer(ngx_event_t *ev);
@@ -100,9 +104,50 @@ invalid:
 }
 
 
+/*
+ * With a state file the zone's init is wrapped, as keepalive wraps the
+ * balancer's: the zone is laid out first, then a fresh one (a start, not
+ * a reload) gets the counters saved at exit.
+ */
+
+ngx_int_t
+ngx_http_llm_state_zone(ngx_conf_t *cf, ngx_http_llm_main_conf_t *lmcf)
+{
+    if (lmcf->state_file.len == 0) {
+        return NGX_OK;
+    }
+
+    lmcf->zone_init = lmcf->shm_zone->init;
+    lmcf->shm_zone->init = ngx_http_llm_state_init_zone;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_llm_state_init_zone(ngx_shm_zone_t *shm_zone, void *data)
+{
+    ngx_http_llm_main_conf_t  *lmcf;
+
+    lmcf = shm_zone->data;
+
+    if (lmcf->zone_init(shm_zone, data) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    if (data == NULL) {
+        ngx_http_llm_state_restore(lmcf,
+                                   (ngx_slab_pool_t *) shm_zone->shm.addr,
+                                   shm_zone->shm.log);
+    }
+
+    return NGX_OK;
+}
+
+
 /* in the master, into a fresh zone, before any worker runs */
 
-void
+static void
 ngx_http_llm_state_restore(ngx_http_llm_main_conf_t *lmcf,
     ngx_slab_pool_t *shpool, ngx_log_t *log)
 {

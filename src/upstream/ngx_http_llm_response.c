@@ -414,10 +414,10 @@ ngx_http_llm_sse_events(ngx_http_llm_ctx_t *ctx, u_char *p, u_char *end,
                                                   data.data + data.len, &doc)
                        == NGX_OK)
                 {
-                    ngx_http_llm_openai_usage(ctx, doc.start, doc.end);
+                    ngx_http_llm_usage_openai(ctx, doc.start, doc.end);
 
                     if (ctx->strip_usage
-                        && ngx_http_llm_openai_usage_only(doc.start,
+                        && ngx_http_llm_usage_openai_only(doc.start,
                                                           doc.end))
                     {
                         /* the client did not ask for it */
@@ -532,7 +532,7 @@ ngx_http_llm_response_done(ngx_http_llm_ctx_t *ctx)
                                           ctx->resp + ctx->resp_len, &doc)
                == NGX_OK)
     {
-        ngx_http_llm_openai_usage(ctx, doc.start, doc.end);
+        ngx_http_llm_usage_openai(ctx, doc.start, doc.end);
     }
 
     /* read once */

@@ -561,7 +561,7 @@ ngx_http_llm_translate_response(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
         /* what the provider charged is not known: never zero */
         if (ctx->usage_source == NGX_HTTP_LLM_USAGE_MISSING) {
             ctx->streamed = len;
-            ngx_http_llm_openai_estimate(ctx);
+            ngx_http_llm_usage_estimate(ctx);
         }
 
         /* the headers are out: the body says what went wrong */
@@ -617,7 +617,7 @@ ngx_http_llm_translate_cut(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
            < NGX_HTTP_SPECIAL_RESPONSE)
     {
         ctx->streamed = ctx->resp_len;
-        ngx_http_llm_openai_estimate(ctx);
+        ngx_http_llm_usage_estimate(ctx);
     }
 
     (void) ngx_http_llm_error(r, NGX_HTTP_BAD_GATEWAY, "answer_interrupted",

@@ -1564,7 +1564,7 @@ ngx_http_llm_finalize_request(ngx_http_request_t *r, ngx_int_t rc)
             && u->headers_in.status_n < NGX_HTTP_SPECIAL_RESPONSE)
         {
             ctx->streamed = received;
-            ngx_http_llm_openai_estimate(ctx);
+            ngx_http_llm_usage_estimate(ctx);
         }
 
         if (u->out_bufs
@@ -1591,7 +1591,7 @@ ngx_http_llm_finalize_request(ngx_http_request_t *r, ngx_int_t rc)
 
     /* a stream that gave no usage (cut, or a provider that omits it) */
     if (ctx->sse && ctx->status.code == NGX_HTTP_OK) {
-        ngx_http_llm_openai_estimate(ctx);
+        ngx_http_llm_usage_estimate(ctx);
     }
 
     /* the usage is final: charge now, not when the connection closes */

@@ -173,6 +173,16 @@ main(void)
                   "\"content\":\"x\"}]}") == NGX_DECLINED);
     CHECK(request("[1]") == NGX_DECLINED);
 
+    /* a message's name is dropped, but only a string or null, once */
+    CHECK(request("{\"model\":\"m\",\"messages\":[{\"role\":\"user\","
+                  "\"content\":\"x\",\"name\":\"n\"}]}") == NGX_OK);
+    CHECK(request("{\"model\":\"m\",\"messages\":[{\"role\":\"user\","
+                  "\"content\":\"x\",\"name\":18446744073709551616}]}")
+          == NGX_DECLINED);
+    CHECK(request("{\"model\":\"m\",\"messages\":[{\"role\":\"user\","
+                  "\"content\":\"x\",\"name\":\"a\",\"name\":\"b\"}]}")
+          == NGX_DECLINED);
+
     /* text answers, with every count; joined blocks */
     CHECK(response("{\"id\":\"msg_b\",\"type\":\"message\",\"role\":"
                    "\"assistant\",\"model\":\"claude-sonnet-4-6\",\"content\":"

@@ -8,7 +8,8 @@ package Test::Nginx::Socket;
 #
 #   http_config config main_config user_files
 #   request (string, or eval returning a string or an array of them)
-#   raw_request more_headers timeout abort wait must_die
+#   raw_request raw_request_middle_delay more_headers timeout abort wait
+#   must_die
 #   error_code response_body response_body_like
 #   response_headers response_headers_like
 #   error_log no_error_log (lines, or eval with strings and qr//)
@@ -52,11 +53,15 @@ our $NoRootLocation = 0;
 our $Cwd = cwd();
 our $ServerRoot = "$Cwd/t/servroot";
 our $CertDir = "$Cwd/t/servroot-cert";
+# the server port and $TEST_NGINX_RAND_PORT_N, chosen once per file so
+# that eval sections (filtered before any block runs) see the same values;
+# all distinct (each socket is held until every port is chosen) and below
+# the kernel's ephemeral range, so no outgoing connection takes one later
+my @Held;
 our $ServerPort = $ENV{TEST_NGINX_PORT} || free_port();
-
-# free ports for $TEST_NGINX_RAND_PORT_N, chosen once per file so that
-# eval sections (filtered before any block runs) see the same values
 $ENV{"TEST_NGINX_RAND_PORT_$_"} ||= free_port() for 1 .. 20;
+close $_ for @Held;
+@Held = ();
 our $Binary = $ENV{TEST_NGINX_BINARY} || 'nginx';
 
 my $RunningConfig;
@@ -79,13 +84,22 @@ sub server_root () { $ServerRoot }
 sub html_dir () { "$ServerRoot/html" }
 
 sub free_port () {
-    my $s = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1',
-                                  LocalPort => 0, Proto => 'tcp',
-                                  ReuseAddr => 1)
-        or die "cannot find a free port: $!\n";
-    my $port = $s->sockport;
-    close $s;
-    return $port;
+    my ($lo) = (eval {
+        open my $f, '<', '/proc/sys/net/ipv4/ip_local_port_range' or die;
+        split ' ', scalar <$f>;
+    } || 32768);
+    $lo = 12000 if $lo < 12000;
+
+    for (1 .. 1000) {
+        my $port = 10000 + int(rand($lo - 10000));
+        my $s = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1',
+                                      LocalPort => $port, Proto => 'tcp',
+                                      ReuseAddr => 1)
+            or next;
+        push @Held, $s;
+        return $port;
+    }
+    die "cannot find a free port: $!\n";
 }
 
 # a test CA and a certificate for localhost / 127.0.0.1, made once
@@ -365,19 +379,24 @@ sub build_request ($$) {
 }
 
 # returns ($status, \%headers, $body, $error)
-sub http_request ($$) {
-    my ($raw, $timeout) = @_;
+sub http_request ($$;$) {
+    my ($raw, $timeout, $delay) = @_;
 
     my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
                                   PeerPort => $ServerPort, Proto => 'tcp',
                                   Timeout => $timeout)
         or return (undef, {}, '', "connect: $!");
 
-    my $sent = 0;
-    while ($sent < length $raw) {
-        my $n = syswrite($s, $raw, length($raw) - $sent, $sent);
-        last unless defined $n;
-        $sent += $n;
+    my @parts = ref $raw eq 'ARRAY' ? @$raw : ($raw);
+    for my $i (0 .. $#parts) {
+        sleep $delay if $i;
+        my $sent = 0;
+        while ($sent < length $parts[$i]) {
+            my $n = syswrite($s, $parts[$i], length($parts[$i]) - $sent,
+                             $sent);
+            last unless defined $n;
+            $sent += $n;
+        }
     }
 
     my $resp = '';
@@ -529,7 +548,10 @@ sub run_block ($) {
     $timeout =~ s/ms$// ? ($timeout /= 1000) : ($timeout =~ s/s$//);
 
     my @reqs;
-    if (defined $block->raw_request) {
+    if (defined $block->raw_request && defined $block->raw_request_middle_delay) {
+        # as the real one: the array's parts are one request, sent apart
+        @reqs = ([map { expand($_, \%ports) } as_list($block->raw_request)]);
+    } elsif (defined $block->raw_request) {
         @reqs = map { expand($_, \%ports) } as_list($block->raw_request);
     } else {
         my $r = $block->request;
@@ -546,7 +568,9 @@ sub run_block ($) {
 
     for my $i (0 .. $#reqs) {
         my $rname = @reqs > 1 ? "$name ($i)" : $name;
-        my ($status, $h, $body, $err) = http_request($reqs[$i], $timeout);
+        my ($status, $h, $body, $err) =
+            http_request($reqs[$i], $timeout,
+                         $block->raw_request_middle_delay);
 
         if ($err && !defined $block->abort) {
             fail("$rname - $err");

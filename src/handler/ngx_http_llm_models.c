@@ -11,77 +11,8 @@
 #include "ngx_http_llm_json.h"
 
 
-static ngx_int_t ngx_http_llm_openai_add_model(ngx_http_request_t *r,
+static ngx_int_t ngx_http_llm_models_add(ngx_http_request_t *r,
     ngx_array_t *ids, ngx_http_llm_provider_t *pr, ngx_str_t *model);
-
-
-/* usage from a response document or a stream chunk; the last one wins */
-
-void
-ngx_http_llm_openai_usage(ngx_http_llm_ctx_t *ctx, u_char *p, u_char *end)
-{
-    int64_t                     n;
-    ngx_http_llm_json_value_t   doc, usage, v, details;
-
-    doc.start = p;
-    doc.end = end;
-    doc.type = NGX_HTTP_LLM_JSON_OBJECT;
-
-    if (*p != '{'
-        || ngx_http_llm_json_get(&doc, "usage", &usage) != NGX_OK
-        || usage.type != NGX_HTTP_LLM_JSON_OBJECT)
-    {
-        return;
-    }
-
-    if (ngx_http_llm_json_get(&usage, "prompt_tokens", &v) != NGX_OK
-        || ngx_http_llm_json_int(&v, &n) != NGX_OK)
-    {
-        return;
-    }
-
-    ctx->prompt_tokens = n;
-    ctx->completion_tokens = 0;
-    ctx->cached_tokens = 0;
-    ctx->usage_source = NGX_HTTP_LLM_USAGE_REPORTED;
-
-    if (ngx_http_llm_json_get(&usage, "completion_tokens", &v) == NGX_OK
-        && ngx_http_llm_json_int(&v, &n) == NGX_OK)
-    {
-        ctx->completion_tokens = n;
-    }
-
-    if (ngx_http_llm_json_get(&usage, "prompt_tokens_details", &details)
-        == NGX_OK
-        && ngx_http_llm_json_get(&details, "cached_tokens", &v) == NGX_OK
-        && ngx_http_llm_json_int(&v, &n) == NGX_OK)
-    {
-        ctx->cached_tokens = n;
-    }
-}
-
-
-/* the extra chunk include_usage adds: no choices, only usage */
-
-ngx_int_t
-ngx_http_llm_openai_usage_only(u_char *p, u_char *end)
-{
-    ngx_http_llm_json_value_t  doc, v;
-
-    doc.start = p;
-    doc.end = end;
-    doc.type = NGX_HTTP_LLM_JSON_OBJECT;
-
-    if (ngx_http_llm_json_get(&doc, "choices", &v) != NGX_OK
-        || v.type != NGX_HTTP_LLM_JSON_ARRAY
-        || *ngx_http_llm_json_ws(v.start + 1, v.end) != ']')
-    {
-        return 0;
-    }
-
-    return ngx_http_llm_json_get(&doc, "usage", &v) == NGX_OK
-           && v.type == NGX_HTTP_LLM_JSON_OBJECT;
-}
 
 
 /*
@@ -91,7 +22,7 @@ ngx_http_llm_openai_usage_only(u_char *p, u_char *end)
  */
 
 ngx_int_t
-ngx_http_llm_openai_models(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
+ngx_http_llm_models(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
 {
     u_char                     *p;
     size_t                      len;
@@ -121,7 +52,7 @@ ngx_http_llm_openai_models(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
             }
 
             if (ngx_http_llm_key_allows(ctx->vkey, pr[i], &pat[j].name)
-                && ngx_http_llm_openai_add_model(r, &ids, pr[i],
+                && ngx_http_llm_models_add(r, &ids, pr[i],
                                                  &pat[j].name)
                    != NGX_OK)
             {
@@ -144,7 +75,7 @@ ngx_http_llm_openai_models(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
 
             for (j = 0; j < pr[i]->models.nelts; j++) {
                 if (ngx_http_llm_pattern_match(&pat[j], &m)) {
-                    if (ngx_http_llm_openai_add_model(r, &ids, pr[i], &m)
+                    if (ngx_http_llm_models_add(r, &ids, pr[i], &m)
                         != NGX_OK)
                     {
                         return NGX_HTTP_INTERNAL_SERVER_ERROR;
@@ -199,7 +130,7 @@ ngx_http_llm_openai_models(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
 
 
 static ngx_int_t
-ngx_http_llm_openai_add_model(ngx_http_request_t *r, ngx_array_t *ids,
+ngx_http_llm_models_add(ngx_http_request_t *r, ngx_array_t *ids,
     ngx_http_llm_provider_t *pr, ngx_str_t *model)
 {
     ngx_str_t   *id;
@@ -225,27 +156,4 @@ ngx_http_llm_openai_add_model(ngx_http_request_t *r, ngx_array_t *ids,
     id[1] = *model;
 
     return NGX_OK;
-}
-
-
-/*
- * A stream cut before its usage: about four bytes a token, of the prompt
- * sent and of the text streamed.  Marked "estimated", never zero.
- */
-
-void
-ngx_http_llm_openai_estimate(ngx_http_llm_ctx_t *ctx)
-{
-    if (ctx->usage_source != NGX_HTTP_LLM_USAGE_MISSING) {
-        return;
-    }
-
-    /* a prompt count the provider gave at the start (Anthropic) holds */
-    if (ctx->prompt_tokens < 0) {
-        ctx->prompt_tokens = (ctx->prompt_bytes + 3) / 4;
-        ctx->cached_tokens = 0;
-    }
-
-    ctx->completion_tokens = (ctx->streamed + 3) / 4;
-    ctx->usage_source = NGX_HTTP_LLM_USAGE_ESTIMATED;
 }
