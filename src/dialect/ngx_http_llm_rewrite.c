@@ -32,6 +32,7 @@ typedef struct {
     ngx_http_llm_json_value_t   top_p;
     ngx_http_llm_json_value_t   stop;
     ngx_http_llm_json_value_t   user;
+    ngx_http_llm_json_value_t   ignored[2];
     ngx_uint_t                  stream;
 } ngx_http_llm_rewrite_req_t;
 
@@ -215,7 +216,7 @@ ngx_http_llm_rewrite_scan(ngx_http_llm_json_value_t *doc,
     ngx_int_t                   rc;
     ngx_uint_t                  i, stream;
     ngx_http_llm_json_iter_t    it;
-    ngx_http_llm_json_value_t   k, v, s, *slot;
+    ngx_http_llm_json_value_t   k, v, s, e, *slot;
 
     static struct {
         const char  *name;
@@ -240,6 +241,13 @@ ngx_http_llm_rewrite_scan(ngx_http_llm_json_value_t *doc,
           NGX_HTTP_LLM_JSON_STRING, 0 },
         { "stop", offsetof(ngx_http_llm_rewrite_req_t, stop),
           NGX_HTTP_LLM_JSON_ARRAY, NGX_HTTP_LLM_JSON_STRING },
+
+        /* what Messages has no place for, and the gateway's own field:
+         * typed as the reader types them, then left out */
+        { "stream_options", offsetof(ngx_http_llm_rewrite_req_t, ignored[0]),
+          NGX_HTTP_LLM_JSON_OBJECT, NGX_HTTP_LLM_JSON_NULL },
+        { "fallbacks", offsetof(ngx_http_llm_rewrite_req_t, ignored[1]),
+          NGX_HTTP_LLM_JSON_ARRAY, 0 },
         { NULL, 0, 0, 0 }
     };
 
@@ -270,13 +278,6 @@ ngx_http_llm_rewrite_scan(ngx_http_llm_json_value_t *doc,
             continue;
         }
 
-        /* what Messages has no place for, and the gateway's own field */
-        if (ngx_http_llm_json_key_is(&k, "stream_options")
-            || ngx_http_llm_json_key_is(&k, "fallbacks"))
-        {
-            continue;
-        }
-
         for (i = 0; members[i].name; i++) {
             if (ngx_http_llm_json_key_is(&k, members[i].name)) {
                 break;
@@ -297,6 +298,17 @@ ngx_http_llm_rewrite_scan(ngx_http_llm_json_value_t *doc,
         }
 
         *slot = v;
+
+        if (slot == &rq->ignored[1]) {
+            for (e.end = v.start + 1;
+                 ngx_http_llm_json_array_next(&v, &e) == NGX_OK;
+                 /* void */)
+            {
+                if (e.type != NGX_HTTP_LLM_JSON_STRING) {
+                    return NGX_DECLINED;
+                }
+            }
+        }
     }
 
     if (rq->model.start == NULL || rq->messages.start == NULL) {

@@ -173,6 +173,17 @@ main(void)
                   "\"content\":\"x\"}]}") == NGX_DECLINED);
     CHECK(request("[1]") == NGX_DECLINED);
 
+    /* left out, but typed as the reader types them */
+    CHECK(request("{\"model\":\"m\",\"stream\":true,\"stream_options\":"
+                  "\"user\",\"messages\":[{\"role\":\"user\","
+                  "\"content\":\"x\"}]}") == NGX_DECLINED);
+    CHECK(request("{\"model\":\"m\",\"stream_options\":null,"
+                  "\"fallbacks\":[\"a\"],\"messages\":[{\"role\":"
+                  "\"user\",\"content\":\"x\"}]}") == NGX_OK);
+    CHECK(request("{\"model\":\"m\",\"fallbacks\":[1],\"messages\":"
+                  "[{\"role\":\"user\",\"content\":\"x\"}]}")
+          == NGX_DECLINED);
+
     /* a message's name is dropped, but only a string or null, once */
     CHECK(request("{\"model\":\"m\",\"messages\":[{\"role\":\"user\","
                   "\"content\":\"x\",\"name\":\"n\"}]}") == NGX_OK);
