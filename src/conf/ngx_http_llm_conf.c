@@ -9,7 +9,13 @@
 #include <ngx_http.h>
 #include <openssl/sha.h>
 #include <cjson/cJSON.h>
-#include "ngx_http_llm_module.h"
+#include "ngx_http_llm_common.h"
+#include "ngx_http_llm_conf.h"
+#include "ngx_http_llm_keepalive.h"
+#include "ngx_http_llm_provider.h"
+#include "ngx_http_llm_tenant.h"
+#include "ngx_http_llm_url.h"
+#include "ngx_http_llm_vertex.h"
 
 
 static char *ngx_http_llm_provider_cmd(ngx_conf_t *cf, ngx_command_t *dummy,
@@ -155,10 +161,7 @@ ngx_http_llm_provider_block(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
-    if (pr->type != NGX_HTTP_LLM_PROVIDER_MOCK
-        && pr->type != NGX_HTTP_LLM_PROVIDER_BEDROCK
-        && pr->type != NGX_HTTP_LLM_PROVIDER_VERTEX && pr->url.len == 0)
-    {
+    if (pr->ops->needs_url && pr->url.len == 0) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "llm_provider \"%V\" has no \"url\"", &pr->name);
         return NGX_CONF_ERROR;
@@ -324,34 +327,17 @@ ngx_http_llm_provider_directive(ngx_conf_t *cf, void *conf)
             return "is duplicate or takes one value";
         }
 
-        if (ngx_strcmp(value[1].data, "openai") == 0) {
-            pr->type = NGX_HTTP_LLM_PROVIDER_OPENAI;
+        pr->ops = ngx_http_llm_provider_ops(&value[1]);
 
-        } else if (ngx_strcmp(value[1].data, "anthropic") == 0) {
-            pr->type = NGX_HTTP_LLM_PROVIDER_ANTHROPIC;
-
-        } else if (ngx_strcmp(value[1].data, "azure") == 0) {
-            pr->type = NGX_HTTP_LLM_PROVIDER_AZURE;
-
-        } else if (ngx_strcmp(value[1].data, "gemini") == 0) {
-            pr->type = NGX_HTTP_LLM_PROVIDER_GEMINI;
-
-        } else if (ngx_strcmp(value[1].data, "bedrock") == 0) {
-            pr->type = NGX_HTTP_LLM_PROVIDER_BEDROCK;
-
-        } else if (ngx_strcmp(value[1].data, "vertex") == 0) {
-            pr->type = NGX_HTTP_LLM_PROVIDER_VERTEX;
-
-        } else if (ngx_strcmp(value[1].data, "mock") == 0) {
-            pr->type = NGX_HTTP_LLM_PROVIDER_MOCK;
-
-        } else {
+        if (pr->ops == NULL) {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                                "invalid provider type \"%V\", allowed: "
                                "openai, anthropic, azure, gemini, vertex, "
                                "bedrock, mock", &value[1]);
             return NGX_CONF_ERROR;
         }
+
+        pr->type = pr->ops->type;
 
         return NGX_CONF_OK;
     }

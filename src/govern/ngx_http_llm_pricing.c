@@ -8,7 +8,9 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 #include <cjson/cJSON.h>
-#include "ngx_http_llm_module.h"
+#include "ngx_http_llm_common.h"
+#include "ngx_http_llm_pricing.h"
+#include "ngx_http_llm_conf.h"
 
 
 /*

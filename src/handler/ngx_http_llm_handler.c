@@ -9,7 +9,19 @@
 #include <ngx_http.h>
 #include <openssl/sha.h>
 #include <openssl/crypto.h>
-#include "ngx_http_llm_module.h"
+#include "ngx_http_llm_common.h"
+#include "ngx_http_llm_handler.h"
+#include "ngx_http_llm_conf.h"
+#include "ngx_http_llm_error.h"
+#include "ngx_http_llm_govern.h"
+#include "ngx_http_llm_mock.h"
+#include "ngx_http_llm_models.h"
+#include "ngx_http_llm_pricing.h"
+#include "ngx_http_llm_provider.h"
+#include "ngx_http_llm_request.h"
+#include "ngx_http_llm_translate.h"
+#include "ngx_http_llm_upstream.h"
+#include "ngx_http_llm_vertex.h"
 #include "ngx_http_llm_json.h"
 
 
@@ -608,7 +620,7 @@ ngx_http_llm_count_tokens(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
 
     for (i = 0, n = 0; i < ctx->ncandidates; i++) {
         /* Vertex's Claude models are not counted by rawPredict */
-        if (ngx_http_llm_dialect(ctx->candidates[i].provider,
+        if (ngx_http_llm_provider_dialect(ctx->candidates[i].provider,
                                  &ctx->candidates[i].model)
             == ctx->lcf->gateway
             && !(ctx->candidates[i].provider->type

@@ -8,7 +8,8 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 #include <openssl/evp.h>
-#include "ngx_http_llm_module.h"
+#include "ngx_http_llm_common.h"
+#include "ngx_http_llm_bedrock_sign.h"
 #include "ngx_http_llm_aws.h"
 
 

@@ -8,7 +8,8 @@
 #include <ngx_core.h>
 #include <ngx_event.h>
 #include <curl/curl.h>
-#include "ngx_http_llm_module.h"
+#include "ngx_http_llm_common.h"
+#include "ngx_http_llm_curl.h"
 
 
 /*

@@ -7,7 +7,10 @@
 #include <ngx_config.h>
 #include <ngx_core.h>
 #include <ngx_http.h>
-#include "ngx_http_llm_module.h"
+#include "ngx_http_llm_common.h"
+#include "ngx_http_llm_vertex.h"
+#include "ngx_http_llm_curl.h"
+#include "ngx_http_llm_url.h"
 #include "ngx_http_llm_gcp.h"
 
 

@@ -7,7 +7,11 @@
 #include <ngx_config.h>
 #include <ngx_core.h>
 #include <ngx_http.h>
-#include "ngx_http_llm_module.h"
+#include "ngx_http_llm_common.h"
+#include "ngx_http_llm_admin.h"
+#include "ngx_http_llm_pricing.h"
+#include "ngx_http_llm_shm.h"
+#include "ngx_http_llm_tenant.h"
 
 
 /*

@@ -9,7 +9,12 @@
 #include <ngx_http.h>
 #include <cjson/cJSON.h>
 #include <openssl/sha.h>
-#include "ngx_http_llm_module.h"
+#include "ngx_http_llm_common.h"
+#include "ngx_http_llm_mock.h"
+#include "ngx_http_llm_error.h"
+#include "ngx_http_llm_govern.h"
+#include "ngx_http_llm_translate.h"
+#include "ngx_http_llm_variables.h"
 #include "ngx_http_llm_json.h"
 #include "ngx_http_llm_sse.h"
 

@@ -7,7 +7,11 @@
 #include <ngx_config.h>
 #include <ngx_core.h>
 #include <ngx_http.h>
-#include "ngx_http_llm_module.h"
+#include "ngx_http_llm_common.h"
+#include "ngx_http_llm_response.h"
+#include "ngx_http_llm_translate.h"
+#include "ngx_http_llm_usage.h"
+#include "ngx_http_llm_variables.h"
 #include "ngx_http_llm_json.h"
 #include "ngx_http_llm_sse.h"
 #include "ngx_http_llm_aws.h"

@@ -7,7 +7,13 @@
 #include <ngx_config.h>
 #include <ngx_core.h>
 #include <ngx_http.h>
-#include "ngx_http_llm_module.h"
+#include "ngx_http_llm_common.h"
+#include "ngx_http_llm_translate.h"
+#include "ngx_http_llm_error.h"
+#include "ngx_http_llm_provider.h"
+#include "ngx_http_llm_request.h"
+#include "ngx_http_llm_usage.h"
+#include "ngx_http_llm_vertex.h"
 #include "ngx_http_llm_canon.h"
 #include "ngx_http_llm_json.h"
 
@@ -62,7 +68,7 @@ ngx_http_llm_translate_prepare(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
 
     for (i = 0, n = 0; i < ctx->ncandidates; i++) {
         pr = ctx->candidates[i].provider;
-        d = ngx_http_llm_dialect(pr, &ctx->candidates[i].model);
+        d = ngx_http_llm_provider_dialect(pr, &ctx->candidates[i].model);
 
         if (d == ctx->lcf->gateway) {
             ctx->candidates[n++] = ctx->candidates[i];
@@ -306,7 +312,7 @@ ngx_http_llm_translate_request(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
     ngx_uint_t    d, vertex;
     ngx_chain_t  *cl;
 
-    d = ngx_http_llm_dialect(c->provider, &c->model);
+    d = ngx_http_llm_provider_dialect(c->provider, &c->model);
     doc = ctx->rendered[d];
 
     if (d == NGX_HTTP_LLM_DIALECT_ANTHROPIC && ctx->rendered_tail.data) {

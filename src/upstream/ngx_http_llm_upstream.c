@@ -7,7 +7,18 @@
 #include <ngx_config.h>
 #include <ngx_core.h>
 #include <ngx_http.h>
-#include "ngx_http_llm_module.h"
+#include "ngx_http_llm_common.h"
+#include "ngx_http_llm_upstream.h"
+#include "ngx_http_llm_error.h"
+#include "ngx_http_llm_govern.h"
+#include "ngx_http_llm_keepalive.h"
+#include "ngx_http_llm_provider.h"
+#include "ngx_http_llm_request.h"
+#include "ngx_http_llm_response.h"
+#include "ngx_http_llm_shm.h"
+#include "ngx_http_llm_translate.h"
+#include "ngx_http_llm_usage.h"
+#include "ngx_http_llm_vertex.h"
 #include "ngx_http_llm_json.h"
 #include "ngx_http_llm_sse.h"
 #include "ngx_http_llm_aws.h"
@@ -24,10 +35,6 @@ static ngx_int_t ngx_http_llm_peer_set_session(ngx_peer_connection_t *pc,
 static void ngx_http_llm_peer_save_session(ngx_peer_connection_t *pc,
     void *data);
 #endif
-static ngx_int_t ngx_http_llm_model_path(ngx_http_request_t *r,
-    ngx_str_t *prefix, ngx_str_t *model, const char *method, ngx_str_t *path);
-static ngx_int_t ngx_http_llm_azure_path(ngx_http_request_t *r,
-    ngx_http_llm_candidate_t *c, ngx_str_t *path);
 static ngx_int_t ngx_http_llm_build_request(ngx_http_request_t *r,
     ngx_http_llm_ctx_t *ctx, ngx_http_llm_candidate_t *c);
 static void ngx_http_llm_reset_response(ngx_http_llm_ctx_t *ctx);
@@ -371,7 +378,7 @@ ngx_http_llm_peer_get(ngx_peer_connection_t *pc, void *data)
     }
 
     ctx->provider = c->provider;
-    ctx->dialect = ngx_http_llm_dialect(c->provider, &c->model);
+    ctx->dialect = ngx_http_llm_provider_dialect(c->provider, &c->model);
     ctx->price = c->price;
     ctx->attempts++;
     ctx->retry_after = 0;
@@ -625,112 +632,20 @@ ngx_http_llm_peer_save_session(ngx_peer_connection_t *pc, void *data)
 #endif
 
 
-/*
- * The request for the provider the balancer just chose, rebuilt on every
- * attempt: create_request() runs once per upstream, and reinit_request()
- * does not run after an attempt that never sent a byte.
- */
-
-/*
- * Azure OpenAI names a deployment, not a model, in the path:
- * /openai/deployments/{deployment}/chat/completions?api-version=...;
- * "deployment MODEL NAME" maps a model, else the model is the name.
- */
-
-static ngx_int_t
-ngx_http_llm_azure_path(ngx_http_request_t *r, ngx_http_llm_candidate_t *c,
-    ngx_str_t *path)
-{
-    u_char                   *p;
-    ngx_str_t                 dep;
-    ngx_uint_t                i;
-    ngx_keyval_t             *kv;
-    ngx_http_llm_provider_t  *pr;
-
-    pr = c->provider;
-    dep = c->model;
-    kv = pr->deployments.elts;
-
-    for (i = 0; i < pr->deployments.nelts; i++) {
-        if (kv[i].key.len == c->model.len
-            && ngx_strncmp(kv[i].key.data, c->model.data, c->model.len) == 0)
-        {
-            dep = kv[i].value;
-            break;
-        }
-    }
-
-    p = ngx_pnalloc(r->pool, sizeof("/openai/deployments/?api-version=") - 1
-                             + dep.len + path->len + pr->api_version.len);
-    if (p == NULL) {
-        return NGX_ERROR;
-    }
-
-    path->len = ngx_sprintf(p, "/openai/deployments/%V%V?api-version=%V",
-                            &dep, path, &pr->api_version)
-                - p;
-    path->data = p;
-
-    return NGX_OK;
-}
-
-
-/*
- * Gemini and Vertex name the model and the method in the path:
- * [PREFIX]/models/{model}:generateContent, :streamGenerateContent?alt=sse,
- * :countTokens, or Vertex's :rawPredict and :streamRawPredict for Claude.
- */
-
-static ngx_int_t
-ngx_http_llm_model_path(ngx_http_request_t *r, ngx_str_t *prefix,
-    ngx_str_t *model, const char *method, ngx_str_t *path)
-{
-    u_char      *p;
-    ngx_uint_t   i;
-
-    p = ngx_pnalloc(r->pool, prefix->len + sizeof("/models/") - 1
-                             + 3 * model->len + ngx_strlen(method));
-    if (p == NULL) {
-        return NGX_ERROR;
-    }
-
-    path->data = p;
-    p = ngx_cpymem(p, prefix->data, prefix->len);
-    p = ngx_http_llm_cpystr(p, "/models/");
-
-    /*
-     * One path segment, whatever the client named: a "/" or ".." never
-     * reaches another of the provider's endpoints with the gateway's key.
-     * Vertex's "claude-...@DATE" keeps its "@".
-     */
-    for (i = 0; i < model->len; i++) {
-        if (model->data[i] == '@') {
-            *p++ = '@';
-
-        } else {
-            p = ngx_http_llm_sigv4_escape(p, &model->data[i], 1);
-        }
-    }
-
-    p = ngx_cpymem(p, method, ngx_strlen(method));
-    path->len = p - path->data;
-
-    return NGX_OK;
-}
-
-
 static ngx_int_t
 ngx_http_llm_build_request(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
     ngx_http_llm_candidate_t *c)
 {
-    off_t                     body_len;
-    size_t                    len;
-    ngx_buf_t                *b;
-    ngx_str_t                 path, aws, token, prefix, *key, *beta;
-    ngx_chain_t              *cl, *body, *last, **ll;
-    ngx_http_llm_provider_t  *pr;
+    off_t                               body_len;
+    size_t                              len;
+    ngx_buf_t                          *b;
+    ngx_str_t                           path, sign, own, key;
+    ngx_chain_t                        *cl, *body, *last, **ll;
+    ngx_http_llm_provider_t            *pr;
+    const ngx_http_llm_provider_ops_t  *ops;
 
     pr = c->provider;
+    ops = pr->ops;
     body = NULL;
     ll = &body;
     body_len = 0;
@@ -738,48 +653,7 @@ ngx_http_llm_build_request(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
     /* the provider's own dialect, rendered from canon when not the client's */
     ctx->translate = (ctx->dialect != ctx->lcf->gateway);
 
-    if (pr->type == NGX_HTTP_LLM_PROVIDER_GEMINI
-        || pr->type == NGX_HTTP_LLM_PROVIDER_VERTEX)
-    {
-        ngx_str_null(&prefix);
-
-        if (pr->vertex) {
-            prefix = *ngx_http_llm_vertex_publisher(pr, &c->model);
-        }
-
-        if (ngx_http_llm_model_path(r, &prefix, &c->model,
-                ctx->dialect == NGX_HTTP_LLM_DIALECT_ANTHROPIC
-                ? (ctx->stream ? ":streamRawPredict" : ":rawPredict")
-                : ctx->endpoint == NGX_HTTP_LLM_ENDPOINT_COUNT_TOKENS
-                ? ":countTokens"
-                : ctx->stream ? ":streamGenerateContent?alt=sse"
-                : ":generateContent", &path)
-            != NGX_OK)
-        {
-            return NGX_ERROR;
-        }
-
-    } else if (pr->type == NGX_HTTP_LLM_PROVIDER_BEDROCK) {
-        if (ngx_http_llm_bedrock_path(r, ctx, c, &path) != NGX_OK) {
-            return NGX_ERROR;
-        }
-
-    } else if (ctx->endpoint == NGX_HTTP_LLM_ENDPOINT_COUNT_TOKENS) {
-        ngx_str_set(&path, "/messages/count_tokens");
-
-    } else if (pr->type == NGX_HTTP_LLM_PROVIDER_ANTHROPIC) {
-        ngx_str_set(&path, "/messages");
-
-    } else if (ctx->endpoint == NGX_HTTP_LLM_ENDPOINT_EMBEDDINGS) {
-        ngx_str_set(&path, "/embeddings");
-
-    } else {
-        ngx_str_set(&path, "/chat/completions");
-    }
-
-    if (pr->type == NGX_HTTP_LLM_PROVIDER_AZURE
-        && ngx_http_llm_azure_path(r, c, &path) != NGX_OK)
-    {
+    if (ops->path(r, ctx, c, &path) != NGX_OK) {
         return NGX_ERROR;
     }
 
@@ -791,80 +665,42 @@ ngx_http_llm_build_request(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
         return NGX_ERROR;
     }
 
-    /* a passthrough keeps the Anthropic client's beta features */
-    beta = NULL;
-
-    if (!ctx->translate && pr->type == NGX_HTTP_LLM_PROVIDER_ANTHROPIC) {
-        beta = ngx_http_llm_request_header(r, "anthropic-beta");
+    if (ops->key(c, &key) != NGX_OK) {
+        return NGX_ERROR;
     }
 
-    key = c->api_key ? &c->api_key->value : NULL;
+    ngx_str_null(&own);
 
-    if (pr->vertex) {
-        /* checked by the balancer a moment ago */
-        if (ngx_http_llm_vertex_token(pr, &token) != NGX_OK) {
-            return NGX_ERROR;
-        }
-
-        key = &token;
+    if (ops->headers && ops->headers(r, ctx, pr, &own) != NGX_OK) {
+        return NGX_ERROR;
     }
 
     /* Bedrock signs the request, its body included */
-    ngx_str_null(&aws);
+    ngx_str_null(&sign);
     *ll = NULL;
 
-    if (pr->type == NGX_HTTP_LLM_PROVIDER_BEDROCK
-        && ngx_http_llm_bedrock_sign(r, pr, &path, body, &aws) != NGX_OK)
-    {
+    if (ops->sign && ops->sign(r, pr, &path, body, &sign) != NGX_OK) {
         return NGX_ERROR;
     }
 
     len = sizeof("POST  HTTP/1.1\r\n") - 1 + pr->base_path.len + path.len
-          + sizeof("Host: \r\n") - 1 + pr->host.len
+          + sizeof("Host: \r\n") - 1 + pr->host.len + sign.len + own.len
+          + ops->key_header.len + key.len + sizeof("\r\n") - 1
           + sizeof("Content-Type: application/json\r\n") - 1
           + sizeof("Content-Length: \r\n") - 1 + NGX_OFF_T_LEN
-          + sizeof("Accept: application/vnd.amazon.eventstream\r\n") - 1
-          + sizeof("anthropic-version: \r\n") - 1
-          + pr->anthropic_version.len
-          + sizeof("\r\n") - 1;
-
-    if (beta) {
-        len += sizeof("anthropic-beta: \r\n") - 1 + beta->len;
-    }
-
-    len += aws.len;
-
-    if (key && key->len) {
-        len += sizeof("Authorization: Bearer \r\n") - 1 + key->len;
-    }
+          + sizeof("Accept: \r\n\r\n") - 1
+          + ngx_max(ops->stream_type.len, sizeof("application/json") - 1);
 
     b = ngx_create_temp_buf(r->pool, len);
     if (b == NULL) {
         return NGX_ERROR;
     }
 
-    b->last = ngx_sprintf(b->last, "POST %V%V HTTP/1.1\r\nHost: %V\r\n%V",
-                          &pr->base_path, &path, &pr->host, &aws);
+    b->last = ngx_sprintf(b->last, "POST %V%V HTTP/1.1\r\nHost: %V\r\n%V%V",
+                          &pr->base_path, &path, &pr->host, &sign, &own);
 
-    if (pr->type == NGX_HTTP_LLM_PROVIDER_ANTHROPIC) {
-        b->last = ngx_sprintf(b->last, "anthropic-version: %V\r\n",
-                              &pr->anthropic_version);
-
-        if (beta) {
-            b->last = ngx_sprintf(b->last, "anthropic-beta: %V\r\n", beta);
-        }
-
-        if (key && key->len) {
-            b->last = ngx_sprintf(b->last, "x-api-key: %V\r\n", key);
-        }
-
-    } else if (key && key->len) {
-        b->last = ngx_sprintf(b->last,
-                              pr->type == NGX_HTTP_LLM_PROVIDER_GEMINI
-                              ? "x-goog-api-key: %V\r\n"
-                              : pr->type == NGX_HTTP_LLM_PROVIDER_AZURE
-                              ? "api-key: %V\r\n"
-                              : "Authorization: Bearer %V\r\n", key);
+    if (key.len) {
+        b->last = ngx_sprintf(b->last, "%V%V\r\n", &ops->key_header, &key);
     }
 
     b->last = ngx_sprintf(b->last,
@@ -873,9 +709,7 @@ ngx_http_llm_build_request(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
                           "Accept: %s\r\n\r\n",
                           body_len,
                           !ctx->stream ? "application/json"
-                          : pr->type == NGX_HTTP_LLM_PROVIDER_BEDROCK
-                          ? "application/vnd.amazon.eventstream"
-                          : "text/event-stream");
+                                       : (char *) ops->stream_type.data);
 
     cl = ngx_alloc_chain_link(r->pool);
     if (cl == NULL) {

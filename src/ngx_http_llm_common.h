@@ -4,8 +4,8 @@
  */
 
 
-#ifndef _NGX_HTTP_LLM_MODULE_H_INCLUDED_
-#define _NGX_HTTP_LLM_MODULE_H_INCLUDED_
+#ifndef _NGX_HTTP_LLM_COMMON_H_INCLUDED_
+#define _NGX_HTTP_LLM_COMMON_H_INCLUDED_
 
 
 #include <ngx_config.h>
@@ -65,17 +65,6 @@ ngx_http_llm_clock_ns(void)
 
     return (uint64_t) ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
-
-/* the dialect a provider speaks for a model (Vertex: by its publisher) */
-#define ngx_http_llm_dialect(pr, model)                                      \
-    ((pr)->type == NGX_HTTP_LLM_PROVIDER_VERTEX                              \
-     ? ngx_http_llm_vertex_dialect(model)                                    \
-     : (pr)->type == NGX_HTTP_LLM_PROVIDER_ANTHROPIC                         \
-     ? NGX_HTTP_LLM_DIALECT_ANTHROPIC                                        \
-     : (pr)->type == NGX_HTTP_LLM_PROVIDER_GEMINI                            \
-     ? NGX_HTTP_LLM_DIALECT_GEMINI                                           \
-     : (pr)->type == NGX_HTTP_LLM_PROVIDER_BEDROCK                           \
-     ? NGX_HTTP_LLM_DIALECT_BEDROCK : NGX_HTTP_LLM_DIALECT_OPENAI)
 
 /* copies a string literal, its length counted by the compiler */
 #define ngx_http_llm_cpystr(p, s)  ngx_cpymem(p, s, sizeof(s) - 1)
@@ -145,11 +134,13 @@ typedef struct {
 
 typedef struct ngx_http_llm_keepalive_s  ngx_http_llm_keepalive_t;
 typedef struct ngx_http_llm_vertex_s  ngx_http_llm_vertex_t;
+typedef struct ngx_http_llm_provider_ops_s  ngx_http_llm_provider_ops_t;
 
 
 typedef struct {
     ngx_str_t                      name;
     ngx_uint_t                     type;
+    const ngx_http_llm_provider_ops_t  *ops;   /* what its type does */
 
     ngx_str_t                      url;
     ngx_str_t                      base_path;  /* "/v1", no trailing slash */
@@ -406,138 +397,6 @@ struct ngx_http_llm_ctx_s {
 };
 
 
-/* configuration (ngx_http_llm_conf.c) */
-char *ngx_http_llm_provider_block(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
-char *ngx_http_llm_vkey_block(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
-ngx_int_t ngx_http_llm_init_vkey_hash(ngx_conf_t *cf,
-    ngx_http_llm_main_conf_t *lmcf);
-ngx_int_t ngx_http_llm_init_providers(ngx_conf_t *cf,
-    ngx_http_llm_main_conf_t *lmcf);
-ngx_int_t ngx_http_llm_resolve_env_keys(ngx_cycle_t *cycle,
-    ngx_http_llm_main_conf_t *lmcf);
-ngx_int_t ngx_http_llm_pattern_match(ngx_http_llm_pattern_t *p,
-    ngx_str_t *s);
-ngx_int_t ngx_http_llm_key_allows(ngx_http_llm_vkey_t *vk,
-    ngx_http_llm_provider_t *pr, ngx_str_t *model);
-ngx_int_t ngx_http_llm_provider_serves(ngx_http_llm_provider_t *pr,
-    ngx_str_t *model);
-ngx_int_t ngx_http_llm_check_fallbacks(ngx_conf_t *cf,
-    ngx_http_llm_main_conf_t *lmcf);
-ngx_http_llm_provider_t *ngx_http_llm_find_provider(
-    ngx_http_llm_main_conf_t *lmcf, ngx_str_t *name);
-char *ngx_http_llm_url_parse(ngx_conf_t *cf, ngx_http_llm_provider_t *pr,
-    ngx_str_t *url);
-
-ngx_int_t ngx_http_llm_read_file(ngx_conf_t *cf, ngx_str_t *path,
-    ngx_str_t *out, size_t max, const char *what);
-char *ngx_http_llm_vkeys_file(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
-
-/* tenants, budgets and limits (ngx_http_llm_tenant.c) */
-ngx_int_t ngx_http_llm_entity_init(ngx_conf_t *cf, ngx_http_llm_entity_t *e,
-    ngx_uint_t tier, ngx_str_t *name);
-ngx_int_t ngx_http_llm_entity_cmd(ngx_conf_t *cf, ngx_http_llm_entity_t *e);
-char *ngx_http_llm_tenant_block(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
-ngx_int_t ngx_http_llm_init_tenants(ngx_conf_t *cf,
-    ngx_http_llm_main_conf_t *lmcf);
-ngx_str_t *ngx_http_llm_tier_name(ngx_uint_t tier);
-ngx_str_t *ngx_http_llm_kind_name(ngx_uint_t kind);
-
-/* prices (ngx_http_llm_pricing.c) */
-char *ngx_http_llm_price(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
-char *ngx_http_llm_pricing(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
-ngx_http_llm_price_t *ngx_http_llm_price_find(ngx_http_llm_main_conf_t *lmcf,
-    ngx_http_llm_provider_t *pr, ngx_str_t *model);
-ngx_str_t *ngx_http_llm_prices_date(void);
-
-/* admission and settlement (ngx_http_llm_govern.c) */
-ngx_int_t ngx_http_llm_govern_admit(ngx_http_request_t *r,
-    ngx_http_llm_ctx_t *ctx);
-ngx_int_t ngx_http_llm_govern_switch(ngx_http_llm_ctx_t *ctx,
-    ngx_http_llm_provider_t *pr);
-int64_t ngx_http_llm_govern_cost(ngx_http_llm_ctx_t *ctx);
-void ngx_http_llm_govern_settle(ngx_http_llm_ctx_t *ctx);
-ngx_int_t ngx_http_llm_govern_filter_init(ngx_conf_t *cf);
-
-/* the usage API (ngx_http_llm_admin.c) */
-char *ngx_http_llm_admin(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
-
-/* request handling (ngx_http_llm_handler.c) */
-ngx_int_t ngx_http_llm_handler(ngx_http_request_t *r);
-ngx_str_t *ngx_http_llm_request_header(ngx_http_request_t *r,
-    const char *name);
-
-/* errors (ngx_http_llm_error.c) */
-ngx_int_t ngx_http_llm_error(ngx_http_request_t *r, ngx_uint_t status,
-    const char *code, const char *fmt, ...);
-ngx_int_t ngx_http_llm_error_filter_init(ngx_conf_t *cf);
-ngx_int_t ngx_http_llm_render_error(ngx_http_request_t *r,
-    ngx_http_llm_ctx_t *ctx, ngx_uint_t status, ngx_str_t *out, ngx_uint_t sse);
-ngx_int_t ngx_http_llm_send_json(ngx_http_request_t *r, ngx_uint_t status,
-    ngx_str_t *body);
-
-/* upstream (ngx_http_llm_upstream.c) */
-ngx_int_t ngx_http_llm_upstream_start(ngx_http_request_t *r,
-    ngx_http_llm_ctx_t *ctx);
-ngx_int_t ngx_http_llm_upstream_init_peer(ngx_http_request_t *r,
-    ngx_http_upstream_srv_conf_t *us);
-ngx_http_upstream_srv_conf_t *ngx_http_llm_upstream_create_uscf(
-    ngx_conf_t *cf);
-ngx_int_t ngx_http_llm_upstream_init_conf(ngx_conf_t *cf,
-    ngx_http_llm_main_conf_t *lmcf, ngx_http_upstream_conf_t *conf,
-    ngx_http_upstream_conf_t *prev);
-
-/* Bedrock's path and request signature (ngx_http_llm_bedrock_sign.c) */
-ngx_int_t ngx_http_llm_bedrock_path(ngx_http_request_t *r,
-    ngx_http_llm_ctx_t *ctx, ngx_http_llm_candidate_t *c, ngx_str_t *path);
-ngx_int_t ngx_http_llm_bedrock_sign(ngx_http_request_t *r,
-    ngx_http_llm_provider_t *pr, ngx_str_t *path, ngx_chain_t *body,
-    ngx_str_t *headers);
-
-/* Vertex AI providers (ngx_http_llm_vertex.c) */
-#define NGX_HTTP_LLM_VERTEX_VERSION                                          \
-    "\"anthropic_version\":\"vertex-2023-10-16\""
-ngx_int_t ngx_http_llm_vertex_conf(ngx_conf_t *cf,
-    ngx_http_llm_provider_t *pr);
-ngx_uint_t ngx_http_llm_vertex_dialect(ngx_str_t *model);
-ngx_str_t *ngx_http_llm_vertex_publisher(ngx_http_llm_provider_t *pr,
-    ngx_str_t *model);
-ngx_int_t ngx_http_llm_vertex_init_process(ngx_cycle_t *cycle,
-    ngx_http_llm_main_conf_t *lmcf);
-ngx_int_t ngx_http_llm_vertex_token(ngx_http_llm_provider_t *pr,
-    ngx_str_t *token);
-ngx_int_t ngx_http_llm_vertex_wait(ngx_http_request_t *r,
-    ngx_http_llm_ctx_t *ctx);
-
-/* out-of-band HTTP on the event loop (ngx_http_llm_curl.c) */
-typedef void (*ngx_http_llm_curl_done_pt)(void *data, long status,
-    u_char *body, size_t len, const char *reason);
-
-ngx_int_t ngx_http_llm_curl_init(ngx_cycle_t *cycle);
-ngx_int_t ngx_http_llm_curl_post(const char *url, u_char *body, size_t len,
-    ngx_uint_t json, ngx_msec_t timeout, size_t max,
-    ngx_http_llm_curl_done_pt done, void *data);
-void ngx_http_llm_curl_exit(void);
-
-/* the provider's response body (ngx_http_llm_response.c) */
-ngx_int_t ngx_http_llm_filter_init(void *data);
-ngx_int_t ngx_http_llm_filter(void *data, ssize_t bytes);
-void ngx_http_llm_response_done(ngx_http_llm_ctx_t *ctx);
-
-/* shared state (ngx_http_llm_shm.c) */
-char *ngx_http_llm_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
-ngx_int_t ngx_http_llm_zone_default(ngx_conf_t *cf,
-    ngx_http_llm_main_conf_t *lmcf);
-ngx_int_t ngx_http_llm_cooling(ngx_http_llm_state_t *st);
-void ngx_http_llm_cool(ngx_http_llm_state_t *st, ngx_msec_t ms);
-ngx_int_t ngx_http_llm_breaker_allow(ngx_http_llm_provider_t *pr,
-    ngx_uint_t *probe);
-void ngx_http_llm_breaker_report(ngx_http_llm_provider_t *pr, ngx_uint_t ok,
-    ngx_log_t *log);
-
 /* records in the zone are found by name (ngx_http_llm_shm.c) */
 typedef struct {
     ngx_rbtree_node_t              node;       /* key: crc32 of the name */
@@ -559,10 +418,6 @@ struct ngx_http_llm_counter_s {
     ngx_uint_t                     window;
 };
 
-void ngx_http_llm_counter_roll(ngx_http_llm_counter_t *c, int64_t now);
-ngx_http_llm_counter_t *ngx_http_llm_counter_find(ngx_slab_pool_t *shpool,
-    ngx_str_t *name);
-ngx_queue_t *ngx_http_llm_counters(ngx_slab_pool_t *shpool);
 
 /* the zone's bookkeeping for saving counters to disk */
 typedef struct {
@@ -571,71 +426,12 @@ typedef struct {
     ngx_atomic_t                   lease;      /* a worker writing, until */
 } ngx_http_llm_shm_meta_t;
 
-ngx_http_llm_shm_meta_t *ngx_http_llm_shm_meta(ngx_slab_pool_t *shpool);
 
 /* what admission compares: the fleet's total and this node's unpushed */
 #define ngx_http_llm_counter_used(c)  ((c)->global + (c)->pending)
-
-/* counters on disk (ngx_http_llm_state.c) */
-char *ngx_http_llm_state_file(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
-ngx_int_t ngx_http_llm_state_zone(ngx_conf_t *cf,
-    ngx_http_llm_main_conf_t *lmcf);
-ngx_int_t ngx_http_llm_state_init_process(ngx_cycle_t *cycle,
-    ngx_http_llm_main_conf_t *lmcf);
-void ngx_http_llm_state_exit_process(ngx_cycle_t *cycle);
-
-/* provider connection cache (ngx_http_llm_keepalive.c) */
-ngx_http_llm_keepalive_t *ngx_http_llm_keepalive_create(ngx_conf_t *cf,
-    ngx_uint_t max);
-ngx_int_t ngx_http_llm_keepalive_get(ngx_http_llm_keepalive_t *ka,
-    ngx_peer_connection_t *pc, ngx_pool_t *pool);
-ngx_int_t ngx_http_llm_keepalive_save(ngx_http_llm_keepalive_t *ka,
-    ngx_peer_connection_t *pc, ngx_http_upstream_t *u, ngx_uint_t state);
-
-/* OpenAI dialect (ngx_http_llm_openai.c) */
-ngx_int_t ngx_http_llm_parse_request(ngx_http_request_t *r,
-    ngx_http_llm_ctx_t *ctx);
-ngx_int_t ngx_http_llm_passthrough_body(ngx_http_request_t *r,
-    ngx_http_llm_ctx_t *ctx, ngx_http_llm_candidate_t *c, ngx_chain_t ***ll,
-    off_t *len);
-void ngx_http_llm_usage_openai(ngx_http_llm_ctx_t *ctx, u_char *p,
-    u_char *end);
-ngx_int_t ngx_http_llm_usage_openai_only(u_char *p, u_char *end);
-void ngx_http_llm_usage_estimate(ngx_http_llm_ctx_t *ctx);
-ngx_int_t ngx_http_llm_models(ngx_http_request_t *r,
-    ngx_http_llm_ctx_t *ctx);
-
-/* translation between dialects (ngx_http_llm_translate.c) */
-ngx_int_t ngx_http_llm_translate_prepare(ngx_http_request_t *r,
-    ngx_http_llm_ctx_t *ctx);
-ngx_int_t ngx_http_llm_translate_request(ngx_http_request_t *r,
-    ngx_http_llm_ctx_t *ctx, ngx_http_llm_candidate_t *c, ngx_chain_t ***ll,
-    off_t *len);
-ngx_int_t ngx_http_llm_translate_cut(ngx_http_request_t *r,
-    ngx_http_llm_ctx_t *ctx, ngx_chain_t **out);
-ngx_int_t ngx_http_llm_translate_response(ngx_http_request_t *r,
-    ngx_http_llm_ctx_t *ctx, ngx_uint_t status, u_char *data, size_t len,
-    ngx_chain_t **out);
-ngx_int_t ngx_http_llm_translate_event(ngx_http_llm_ctx_t *ctx,
-    ngx_str_t *data, ngx_str_t *out);
-ngx_int_t ngx_http_llm_translate_observe(ngx_http_llm_ctx_t *ctx,
-    ngx_str_t *data);
-ngx_int_t ngx_http_llm_translate_end(ngx_http_llm_ctx_t *ctx,
-    ngx_str_t *out);
-
-/* mock provider (ngx_http_llm_mock.c) */
-ngx_int_t ngx_http_llm_mock_start(ngx_http_request_t *r,
-    ngx_http_llm_ctx_t *ctx);
-
-/* milliseconds since the request began (r->start_msec is a wall-clock part) */
-ngx_msec_t ngx_http_llm_elapsed(ngx_http_request_t *r);
-
-/* variables (ngx_http_llm_variables.c) */
-ngx_int_t ngx_http_llm_add_variables(ngx_conf_t *cf);
 
 
 extern ngx_module_t  ngx_http_llm_module;
 
 
-#endif /* _NGX_HTTP_LLM_MODULE_H_INCLUDED_ */
+#endif /* _NGX_HTTP_LLM_COMMON_H_INCLUDED_ */
