@@ -311,7 +311,10 @@ ngx_http_llm_rewrite_scan(ngx_http_llm_json_value_t *doc,
         }
     }
 
-    if (rq->model.start == NULL || rq->messages.start == NULL) {
+    /* the model a non-empty string, as the reader wants it ("" is 2) */
+    if (rq->model.start == NULL || rq->model.end - rq->model.start <= 2
+        || rq->messages.start == NULL)
+    {
         return NGX_DECLINED;
     }
 

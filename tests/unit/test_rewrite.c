@@ -173,6 +173,9 @@ main(void)
                   "\"content\":\"x\"}]}") == NGX_DECLINED);
     CHECK(request("[1]") == NGX_DECLINED);
 
+    CHECK(request("{\"model\":\"\",\"messages\":[{\"role\":\"user\","
+                  "\"content\":\"x\"}]}") == NGX_DECLINED);
+
     /* left out, but typed as the reader types them */
     CHECK(request("{\"model\":\"m\",\"stream\":true,\"stream_options\":"
                   "\"user\",\"messages\":[{\"role\":\"user\","
