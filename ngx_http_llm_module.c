@@ -9,18 +9,20 @@
 #include <ngx_http.h>
 #include "ngx_http_llm_common.h"
 #include "ngx_http_llm_admin.h"
-#include "ngx_http_llm_conf.h"
 #include "ngx_http_llm_curl.h"
 #include "ngx_http_llm_error.h"
 #include "ngx_http_llm_govern.h"
 #include "ngx_http_llm_handler.h"
+#include "ngx_http_llm_lookup.h"
 #include "ngx_http_llm_pricing.h"
+#include "ngx_http_llm_provider_conf.h"
 #include "ngx_http_llm_shm.h"
 #include "ngx_http_llm_state.h"
 #include "ngx_http_llm_tenant.h"
 #include "ngx_http_llm_upstream.h"
 #include "ngx_http_llm_variables.h"
 #include "ngx_http_llm_vertex.h"
+#include "ngx_http_llm_vkey_conf.h"
 
 
 #define NGX_HTTP_LLM_DEFAULT_CA  "/etc/ssl/certs/ca-certificates.crt"

@@ -10,7 +10,7 @@
 #include <cjson/cJSON.h>
 #include "ngx_http_llm_common.h"
 #include "ngx_http_llm_pricing.h"
-#include "ngx_http_llm_conf.h"
+#include "ngx_http_llm_file.h"
 
 
 /*

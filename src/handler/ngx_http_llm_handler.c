@@ -11,9 +11,9 @@
 #include <openssl/crypto.h>
 #include "ngx_http_llm_common.h"
 #include "ngx_http_llm_handler.h"
-#include "ngx_http_llm_conf.h"
 #include "ngx_http_llm_error.h"
 #include "ngx_http_llm_govern.h"
+#include "ngx_http_llm_lookup.h"
 #include "ngx_http_llm_mock.h"
 #include "ngx_http_llm_models.h"
 #include "ngx_http_llm_pricing.h"

@@ -9,8 +9,9 @@
 #include <ngx_http.h>
 #include "ngx_http_llm_common.h"
 #include "ngx_http_llm_models.h"
-#include "ngx_http_llm_conf.h"
 #include "ngx_http_llm_error.h"
+#include "ngx_http_llm_lookup.h"
+#include "ngx_http_llm_pattern.h"
 #include "ngx_http_llm_json.h"
 
 
