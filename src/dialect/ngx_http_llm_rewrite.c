@@ -58,6 +58,7 @@ static ngx_int_t ngx_http_llm_rewrite_messages(
     ngx_uint_t *n);
 static ngx_int_t ngx_http_llm_rewrite_turns(ngx_http_llm_rewrite_msg_t *m,
     ngx_uint_t n, ngx_uint_t system, u_char **out, u_char *end);
+static ngx_uint_t ngx_http_llm_rewrite_finite(ngx_http_llm_json_value_t *v);
 static ngx_int_t ngx_http_llm_rewrite_number(ngx_http_llm_json_value_t *v,
     double max, u_char **out, u_char *end);
 static ngx_int_t ngx_http_llm_rewrite_members(ngx_http_llm_json_value_t *obj,
@@ -299,6 +300,13 @@ ngx_http_llm_rewrite_scan(ngx_http_llm_json_value_t *doc,
 
         *slot = v;
 
+        /* 1e999 is no number the reader takes: the canonical path says so */
+        if (v.type == NGX_HTTP_LLM_JSON_NUMBER
+            && !ngx_http_llm_rewrite_finite(&v))
+        {
+            return NGX_DECLINED;
+        }
+
         if (slot == &rq->ignored[1]) {
             for (e.end = v.start + 1;
                  ngx_http_llm_json_array_next(&v, &e) == NGX_OK;
@@ -480,6 +488,22 @@ ngx_http_llm_rewrite_turns(ngx_http_llm_rewrite_msg_t *m, ngx_uint_t n,
     }
 
     return NGX_OK;
+}
+
+
+static ngx_uint_t
+ngx_http_llm_rewrite_finite(ngx_http_llm_json_value_t *v)
+{
+    char  buf[64];
+
+    if (v->end - v->start >= (ssize_t) sizeof(buf)) {
+        return 0;
+    }
+
+    ngx_memcpy(buf, v->start, v->end - v->start);
+    buf[v->end - v->start] = '\0';
+
+    return isfinite(strtod(buf, NULL));
 }
 
 

@@ -176,6 +176,10 @@ main(void)
     CHECK(request("{\"model\":\"\",\"messages\":[{\"role\":\"user\","
                   "\"content\":\"x\"}]}") == NGX_DECLINED);
 
+    CHECK(request("{\"model\":\"m\",\"temperature\":1e309,\"messages\":"
+                  "[{\"role\":\"user\",\"content\":\"x\"}]}")
+          == NGX_DECLINED);
+
     /* left out, but typed as the reader types them */
     CHECK(request("{\"model\":\"m\",\"stream\":true,\"stream_options\":"
                   "\"user\",\"messages\":[{\"role\":\"user\","
