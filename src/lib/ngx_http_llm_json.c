@@ -692,7 +692,8 @@ ngx_http_llm_json_nul(u_char *p, u_char *end)
     u_char  *q;
 
     for (q = p; end - q >= 6; q++) {
-        q = ngx_strlchr(q, end - 5, '\\');
+        /* libc's memchr goes a vector at a time: bodies are megabytes */
+        q = memchr(q, '\\', end - 5 - q);
 
         if (q == NULL) {
             return NULL;
