@@ -623,7 +623,8 @@ qr/llm_pricing ".*prices\.json": invalid price of "gpt-4o", allowed:/
 
 === TEST 41: a failover moves the provider-tier slot: the failed provider's is released
 --- http_config eval
-$::Provider . '
+# "up" a backup (weight 0): flaky is drawn first every time, not 100 in 101
+($::Provider =~ s/models m1 m2;/models m1 m2;\n        weight 0;/r) . '
     llm_provider flaky {
         type openai;
         url http://127.0.0.1:$TEST_NGINX_RAND_PORT_2/v1;
