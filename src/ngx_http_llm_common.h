@@ -404,6 +404,15 @@ typedef struct {
     size_t                         len;
 } ngx_http_llm_shm_node_t;
 
+/* a key's cooldown and a provider's breaker, in the zone, lock-free */
+struct ngx_http_llm_state_s {
+    ngx_http_llm_shm_node_t        sn;
+    ngx_atomic_t                   cooldown_until;
+    ngx_atomic_t                   failures;   /* consecutive */
+    ngx_atomic_t                   open_until; /* the breaker */
+    ngx_atomic_t                   probe_at;   /* half-open probe started */
+};
+
 /* a budget or limit's counter; changed under the zone's lock */
 struct ngx_http_llm_counter_s {
     ngx_http_llm_shm_node_t        sn;

@@ -15,10 +15,6 @@
 #include "ngx_http_llm_aws.h"
 
 
-static ngx_uint_t ngx_http_llm_provider_openai(ngx_str_t *model);
-static ngx_uint_t ngx_http_llm_provider_anthropic(ngx_str_t *model);
-static ngx_uint_t ngx_http_llm_provider_gemini(ngx_str_t *model);
-static ngx_uint_t ngx_http_llm_provider_bedrock(ngx_str_t *model);
 static ngx_int_t ngx_http_llm_openai_path(ngx_http_request_t *r,
     ngx_http_llm_ctx_t *ctx, ngx_http_llm_candidate_t *c, ngx_str_t *path);
 static ngx_int_t ngx_http_llm_anthropic_path(ngx_http_request_t *r,
@@ -43,45 +39,52 @@ static ngx_int_t ngx_http_llm_anthropic_headers(ngx_http_request_t *r,
 static const ngx_http_llm_provider_ops_t  ngx_http_llm_providers[] = {
 
     { ngx_string("openai"), NGX_HTTP_LLM_PROVIDER_OPENAI, 1,
-      ngx_http_llm_provider_openai, ngx_http_llm_openai_path,
+      NGX_HTTP_LLM_DIALECT_OPENAI, NULL,
+      ngx_http_llm_openai_path,
       ngx_http_llm_api_key, ngx_string("Authorization: Bearer "),
       NULL, NULL, ngx_string("text/event-stream") },
 
     { ngx_string("anthropic"), NGX_HTTP_LLM_PROVIDER_ANTHROPIC, 1,
-      ngx_http_llm_provider_anthropic, ngx_http_llm_anthropic_path,
+      NGX_HTTP_LLM_DIALECT_ANTHROPIC, NULL,
+      ngx_http_llm_anthropic_path,
       ngx_http_llm_api_key, ngx_string("x-api-key: "),
       ngx_http_llm_anthropic_headers, NULL,
       ngx_string("text/event-stream") },
 
     { ngx_string("azure"), NGX_HTTP_LLM_PROVIDER_AZURE, 1,
-      ngx_http_llm_provider_openai, ngx_http_llm_azure_path,
+      NGX_HTTP_LLM_DIALECT_OPENAI, NULL,
+      ngx_http_llm_azure_path,
       ngx_http_llm_api_key, ngx_string("api-key: "),
       NULL, NULL, ngx_string("text/event-stream") },
 
     { ngx_string("gemini"), NGX_HTTP_LLM_PROVIDER_GEMINI, 1,
-      ngx_http_llm_provider_gemini, ngx_http_llm_gemini_path,
+      NGX_HTTP_LLM_DIALECT_GEMINI, NULL,
+      ngx_http_llm_gemini_path,
       ngx_http_llm_api_key, ngx_string("x-goog-api-key: "),
       NULL, NULL, ngx_string("text/event-stream") },
 
     { ngx_string("vertex"), NGX_HTTP_LLM_PROVIDER_VERTEX, 0,
-      ngx_http_llm_vertex_dialect, ngx_http_llm_vertex_path,
+      0, ngx_http_llm_vertex_dialect,
+      ngx_http_llm_vertex_path,
       ngx_http_llm_vertex_key, ngx_string("Authorization: Bearer "),
       NULL, NULL, ngx_string("text/event-stream") },
 
     { ngx_string("bedrock"), NGX_HTTP_LLM_PROVIDER_BEDROCK, 0,
-      ngx_http_llm_provider_bedrock, ngx_http_llm_bedrock_path,
+      NGX_HTTP_LLM_DIALECT_BEDROCK, NULL,
+      ngx_http_llm_bedrock_path,
       ngx_http_llm_api_key, ngx_string("Authorization: Bearer "),
       NULL, ngx_http_llm_bedrock_sign,
       ngx_string("application/vnd.amazon.eventstream") },
 
     /* answered in the worker (ngx_http_llm_mock.c): no request is sent */
     { ngx_string("mock"), NGX_HTTP_LLM_PROVIDER_MOCK, 0,
-      ngx_http_llm_provider_openai, ngx_http_llm_openai_path,
+      NGX_HTTP_LLM_DIALECT_OPENAI, NULL,
+      ngx_http_llm_openai_path,
       ngx_http_llm_api_key, ngx_string("Authorization: Bearer "),
       NULL, NULL, ngx_string("text/event-stream") },
 
-    { ngx_null_string, 0, 0, NULL, NULL, NULL, ngx_null_string, NULL, NULL,
-      ngx_null_string }
+    { ngx_null_string, 0, 0, 0, NULL, NULL, NULL, ngx_null_string, NULL,
+      NULL, ngx_null_string }
 };
 
 
@@ -107,35 +110,8 @@ ngx_http_llm_provider_ops(ngx_str_t *name)
 ngx_uint_t
 ngx_http_llm_provider_dialect(ngx_http_llm_provider_t *pr, ngx_str_t *model)
 {
-    return pr->ops->dialect(model);
-}
-
-
-static ngx_uint_t
-ngx_http_llm_provider_openai(ngx_str_t *model)
-{
-    return NGX_HTTP_LLM_DIALECT_OPENAI;
-}
-
-
-static ngx_uint_t
-ngx_http_llm_provider_anthropic(ngx_str_t *model)
-{
-    return NGX_HTTP_LLM_DIALECT_ANTHROPIC;
-}
-
-
-static ngx_uint_t
-ngx_http_llm_provider_gemini(ngx_str_t *model)
-{
-    return NGX_HTTP_LLM_DIALECT_GEMINI;
-}
-
-
-static ngx_uint_t
-ngx_http_llm_provider_bedrock(ngx_str_t *model)
-{
-    return NGX_HTTP_LLM_DIALECT_BEDROCK;
+    return pr->ops->model_dialect ? pr->ops->model_dialect(model)
+                                  : pr->ops->dialect;
 }
 
 

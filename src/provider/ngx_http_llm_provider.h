@@ -25,8 +25,9 @@ struct ngx_http_llm_provider_ops_s {
     ngx_uint_t     type;                  /* NGX_HTTP_LLM_PROVIDER_* */
     unsigned       needs_url:1;           /* no default url */
 
-    /* the dialect spoken for a model (Vertex: by its publisher) */
-    ngx_uint_t   (*dialect)(ngx_str_t *model);
+    /* the dialect spoken; or for a model (Vertex: by its publisher) */
+    ngx_uint_t     dialect;
+    ngx_uint_t   (*model_dialect)(ngx_str_t *model);
 
     /* the path after the url's base path */
     ngx_int_t    (*path)(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,

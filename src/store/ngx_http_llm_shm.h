@@ -14,17 +14,11 @@
 #include "ngx_http_llm_common.h"
 
 
-/* the shared zone: records, counters, cooldowns, breakers */
+/* the shared zone: its records by name, the counters */
 
 char *ngx_http_llm_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 ngx_int_t ngx_http_llm_zone_default(ngx_conf_t *cf,
     ngx_http_llm_main_conf_t *lmcf);
-ngx_int_t ngx_http_llm_cooling(ngx_http_llm_state_t *st);
-void ngx_http_llm_cool(ngx_http_llm_state_t *st, ngx_msec_t ms);
-ngx_int_t ngx_http_llm_breaker_allow(ngx_http_llm_provider_t *pr,
-    ngx_uint_t *probe);
-void ngx_http_llm_breaker_report(ngx_http_llm_provider_t *pr, ngx_uint_t ok,
-    ngx_log_t *log);
 void ngx_http_llm_counter_roll(ngx_http_llm_counter_t *c, int64_t now);
 ngx_http_llm_counter_t *ngx_http_llm_counter_find(ngx_slab_pool_t *shpool,
     ngx_str_t *name);
