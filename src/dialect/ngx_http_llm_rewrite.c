@@ -58,7 +58,8 @@ static ngx_int_t ngx_http_llm_rewrite_messages(
     ngx_uint_t *n);
 static ngx_int_t ngx_http_llm_rewrite_turns(ngx_http_llm_rewrite_msg_t *m,
     ngx_uint_t n, ngx_uint_t system, u_char **out, u_char *end);
-static ngx_uint_t ngx_http_llm_rewrite_finite(ngx_http_llm_json_value_t *v);
+static ngx_int_t ngx_http_llm_rewrite_double(ngx_http_llm_json_value_t *v,
+    double *d);
 static ngx_int_t ngx_http_llm_rewrite_number(ngx_http_llm_json_value_t *v,
     double max, u_char **out, u_char *end);
 static ngx_int_t ngx_http_llm_rewrite_members(ngx_http_llm_json_value_t *obj,
@@ -214,42 +215,44 @@ static ngx_int_t
 ngx_http_llm_rewrite_scan(ngx_http_llm_json_value_t *doc,
     ngx_http_llm_rewrite_req_t *rq)
 {
+    double                      d;
     ngx_int_t                   rc;
     ngx_uint_t                  i, stream;
     ngx_http_llm_json_iter_t    it;
-    ngx_http_llm_json_value_t   k, v, s, e, *slot;
+    ngx_http_llm_json_value_t   k, v, s, *slot;
 
     static struct {
         const char  *name;
         size_t       offset;
         ngx_uint_t   type;
         ngx_uint_t   or;        /* another type it may have */
+        ngx_uint_t   strings;   /* an array of strings only */
     } members[] = {
         { "model", offsetof(ngx_http_llm_rewrite_req_t, model),
-          NGX_HTTP_LLM_JSON_STRING, 0 },
+          NGX_HTTP_LLM_JSON_STRING, 0, 0 },
         { "messages", offsetof(ngx_http_llm_rewrite_req_t, messages),
-          NGX_HTTP_LLM_JSON_ARRAY, 0 },
+          NGX_HTTP_LLM_JSON_ARRAY, 0, 0 },
         { "max_tokens", offsetof(ngx_http_llm_rewrite_req_t, max_tokens),
-          NGX_HTTP_LLM_JSON_NUMBER, 0 },
+          NGX_HTTP_LLM_JSON_NUMBER, 0, 0 },
         { "max_completion_tokens",
           offsetof(ngx_http_llm_rewrite_req_t, max_tokens),
-          NGX_HTTP_LLM_JSON_NUMBER, 0 },
+          NGX_HTTP_LLM_JSON_NUMBER, 0, 0 },
         { "temperature", offsetof(ngx_http_llm_rewrite_req_t, temperature),
-          NGX_HTTP_LLM_JSON_NUMBER, 0 },
+          NGX_HTTP_LLM_JSON_NUMBER, 0, 0 },
         { "top_p", offsetof(ngx_http_llm_rewrite_req_t, top_p),
-          NGX_HTTP_LLM_JSON_NUMBER, 0 },
+          NGX_HTTP_LLM_JSON_NUMBER, 0, 0 },
         { "user", offsetof(ngx_http_llm_rewrite_req_t, user),
-          NGX_HTTP_LLM_JSON_STRING, 0 },
+          NGX_HTTP_LLM_JSON_STRING, 0, 0 },
         { "stop", offsetof(ngx_http_llm_rewrite_req_t, stop),
-          NGX_HTTP_LLM_JSON_ARRAY, NGX_HTTP_LLM_JSON_STRING },
+          NGX_HTTP_LLM_JSON_ARRAY, NGX_HTTP_LLM_JSON_STRING, 1 },
 
         /* what Messages has no place for, and the gateway's own field:
          * typed as the reader types them, then left out */
         { "stream_options", offsetof(ngx_http_llm_rewrite_req_t, ignored[0]),
-          NGX_HTTP_LLM_JSON_OBJECT, NGX_HTTP_LLM_JSON_NULL },
+          NGX_HTTP_LLM_JSON_OBJECT, NGX_HTTP_LLM_JSON_NULL, 0 },
         { "fallbacks", offsetof(ngx_http_llm_rewrite_req_t, ignored[1]),
-          NGX_HTTP_LLM_JSON_ARRAY, 0 },
-        { NULL, 0, 0, 0 }
+          NGX_HTTP_LLM_JSON_ARRAY, 0, 1 },
+        { NULL, 0, 0, 0, 0 }
     };
 
     ngx_memzero(rq, sizeof(ngx_http_llm_rewrite_req_t));
@@ -302,17 +305,18 @@ ngx_http_llm_rewrite_scan(ngx_http_llm_json_value_t *doc,
 
         /* 1e999 is no number the reader takes: the canonical path says so */
         if (v.type == NGX_HTTP_LLM_JSON_NUMBER
-            && !ngx_http_llm_rewrite_finite(&v))
+            && (ngx_http_llm_rewrite_double(&v, &d) != NGX_OK
+                || !isfinite(d)))
         {
             return NGX_DECLINED;
         }
 
-        if (slot == &rq->ignored[1]) {
-            for (e.end = v.start + 1;
-                 ngx_http_llm_json_array_next(&v, &e) == NGX_OK;
+        if (members[i].strings && v.type == NGX_HTTP_LLM_JSON_ARRAY) {
+            for (s.end = v.start + 1;
+                 ngx_http_llm_json_array_next(&v, &s) == NGX_OK;
                  /* void */)
             {
-                if (e.type != NGX_HTTP_LLM_JSON_STRING) {
+                if (s.type != NGX_HTTP_LLM_JSON_STRING) {
                     return NGX_DECLINED;
                 }
             }
@@ -324,17 +328,6 @@ ngx_http_llm_rewrite_scan(ngx_http_llm_json_value_t *doc,
         || rq->messages.start == NULL)
     {
         return NGX_DECLINED;
-    }
-
-    if (rq->stop.start && rq->stop.type == NGX_HTTP_LLM_JSON_ARRAY) {
-        for (s.end = rq->stop.start + 1;
-             ngx_http_llm_json_array_next(&rq->stop, &s) == NGX_OK;
-             /* void */)
-        {
-            if (s.type != NGX_HTTP_LLM_JSON_STRING) {
-                return NGX_DECLINED;
-            }
-        }
     }
 
     return NGX_OK;
@@ -491,19 +484,23 @@ ngx_http_llm_rewrite_turns(ngx_http_llm_rewrite_msg_t *m, ngx_uint_t n,
 }
 
 
-static ngx_uint_t
-ngx_http_llm_rewrite_finite(ngx_http_llm_json_value_t *v)
+/* a number token's value; NGX_DECLINED: longer than any number printed */
+
+static ngx_int_t
+ngx_http_llm_rewrite_double(ngx_http_llm_json_value_t *v, double *d)
 {
     char  buf[64];
 
     if (v->end - v->start >= (ssize_t) sizeof(buf)) {
-        return 0;
+        return NGX_DECLINED;
     }
 
     ngx_memcpy(buf, v->start, v->end - v->start);
     buf[v->end - v->start] = '\0';
 
-    return isfinite(strtod(buf, NULL));
+    *d = strtod(buf, NULL);
+
+    return NGX_OK;
 }
 
 
@@ -517,23 +514,16 @@ ngx_http_llm_rewrite_number(ngx_http_llm_json_value_t *v, double max,
     char    buf[64];
     double  d, test;
 
-    if (v->end - v->start >= (ssize_t) sizeof(buf)) {
+    /* finite: the scan declined any other */
+    if (ngx_http_llm_rewrite_double(v, &d) != NGX_OK) {
         return NGX_ERROR;
     }
-
-    ngx_memcpy(buf, v->start, v->end - v->start);
-    buf[v->end - v->start] = '\0';
-
-    d = strtod(buf, NULL);
 
     if (d > max) {
         d = max;
     }
 
-    if (isnan(d) || isinf(d)) {
-        n = snprintf(buf, sizeof(buf), "null");
-
-    } else if (fabs(d) < INT_MAX && d == (double) (int) d) {
+    if (fabs(d) < INT_MAX && d == (double) (int) d) {
         n = snprintf(buf, sizeof(buf), "%d", (int) d);
 
     } else {
