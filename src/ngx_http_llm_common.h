@@ -320,11 +320,11 @@ struct ngx_http_llm_ctx_s {
 
     /* translation: the request rendered for each provider dialect (a
      * cJSON document), once, when some candidate speaks another dialect */
-    void                          *rendered[NGX_HTTP_LLM_DIALECTS];
+    struct cJSON                  *rendered[NGX_HTTP_LLM_DIALECTS];
     ngx_str_t                      rendered_tail; /* or rewritten for
                                                    * Anthropic: after
                                                    * '{"model":MODEL' */
-    void                          *tr_stream;  /* a translated stream */
+    struct ngx_http_llm_relay_s   *tr_stream;  /* a translated stream */
     u_char                        *tr_out;     /* its events, reused */
     size_t                         tr_size;
     unsigned                       translate:1; /* the current attempt */

@@ -722,8 +722,8 @@ ngx_http_llm_anthropic_stream_event(ngx_http_llm_chunks_t *st,
 /* a whole Messages answer's usage */
 
 ngx_int_t
-ngx_http_llm_anthropic_usage(u_char *data, size_t len,
-    ngx_http_llm_stream_usage_t *u)
+ngx_http_llm_anthropic_usage(ngx_http_llm_stream_usage_t *u, u_char *data,
+    size_t len)
 {
     ngx_http_llm_json_value_t  doc, usage;
 
@@ -812,3 +812,15 @@ ngx_http_llm_stream_usage(ngx_http_llm_stream_usage_t *u,
 
     ngx_http_llm_canon_usage(u, usage, names);
 }
+
+
+const ngx_http_llm_dialect_t  ngx_http_llm_anthropic_dialect = {
+    NULL, NULL, NULL, 0, NULL, NULL,        /* a client's side */
+    ngx_http_llm_canon_to_anthropic_request,
+    ngx_http_llm_anthropic_response_to_canon,
+    ngx_http_llm_anthropic_stream_event,
+    NULL,                                   /* message_stop ends it */
+    ngx_http_llm_anthropic_stream_observe,
+    ngx_http_llm_anthropic_usage,
+    0, 0
+};

@@ -14,8 +14,8 @@
 /*
  * The Anthropic Messages dialect as the client's (llm_gateway anthropic):
  * its requests parsed into the canonical model, answers rendered from it,
- * and chat completion chunks of an OpenAI-dialect provider turned into
- * the Messages event sequence; a Gemini stream too.
+ * and chat completion chunks (an OpenAI-dialect provider's, or another's
+ * read into them) turned into the Messages event sequence.
  */
 
 
@@ -25,6 +25,8 @@ static ngx_int_t ngx_http_llm_anthropic_in_tools(cJSON *req, cJSON *canon,
     ngx_http_llm_tr_err_t *err);
 static ngx_int_t ngx_http_llm_anthropic_in_fields(cJSON *req, cJSON *canon,
     ngx_http_llm_tr_err_t *err);
+static ngx_int_t ngx_http_llm_messages_chunk(ngx_http_llm_messages_t *st,
+    u_char *data, size_t len, u_char **out, u_char *end);
 static ngx_int_t ngx_http_llm_openai_stream_close(
     ngx_http_llm_messages_t *st, u_char **out, u_char *end);
 static ngx_int_t ngx_http_llm_openai_stream_open(
@@ -40,7 +42,7 @@ static ngx_int_t ngx_http_llm_messages_tool(ngx_http_llm_messages_t *st,
     ngx_http_llm_json_value_t *id, ngx_http_llm_json_value_t *name,
     u_char **out, u_char *end);
 static ngx_int_t ngx_http_llm_messages_json(ngx_http_llm_messages_t *st,
-    u_char *p, size_t n, ngx_uint_t escape, u_char **out, u_char *end);
+    u_char *p, size_t n, u_char **out, u_char *end);
 
 
 /* the members translation reads, with their types */
@@ -164,7 +166,8 @@ static const ngx_http_llm_shape_t  ngx_http_llm_anthropic_request_shape = {
 
 
 cJSON *
-ngx_http_llm_anthropic_request_to_canon(cJSON *req, ngx_http_llm_tr_err_t *err)
+ngx_http_llm_anthropic_request_to_canon(cJSON *req, const char *model,
+    ngx_uint_t stream, ngx_http_llm_tr_err_t *err)
 {
     int          i;
     cJSON       *canon, *system, *messages, *msg, *out, *parts, *v;
@@ -603,7 +606,7 @@ ngx_http_llm_anthropic_in_fields(cJSON *req, cJSON *canon,
 /* a Messages response from a canonical one */
 
 cJSON *
-ngx_http_llm_canon_to_anthropic_response(cJSON *canon,
+ngx_http_llm_canon_to_anthropic_response(cJSON *canon, int64_t created,
     ngx_http_llm_tr_err_t *err)
 {
     cJSON       *resp, *content, *part, *b, *input, *usage, *u;
@@ -735,8 +738,32 @@ failed:
  */
 
 ngx_int_t
-ngx_http_llm_openai_stream_event(ngx_http_llm_messages_t *st,
-    u_char *data, size_t len, u_char **out, u_char *end)
+ngx_http_llm_messages_write(void *data, ngx_http_llm_stream_usage_t *u,
+    ngx_uint_t given, u_char *in, size_t len, u_char **out, u_char *end)
+{
+    ngx_int_t                 rc;
+    ngx_http_llm_messages_t  *st;
+
+    st = data;
+    st->relayed = given;
+
+    if (given) {
+        st->usage = *u;
+    }
+
+    rc = ngx_http_llm_messages_chunk(st, in, len, out, end);
+
+    if (!given) {
+        *u = st->usage;
+    }
+
+    return rc;
+}
+
+
+static ngx_int_t
+ngx_http_llm_messages_chunk(ngx_http_llm_messages_t *st, u_char *data,
+    size_t len, u_char **out, u_char *end)
 {
     ngx_http_llm_json_value_t   doc, v, choice, delta, usage, d;
 
@@ -890,7 +917,7 @@ ngx_http_llm_messages_tools(ngx_http_llm_messages_t *st,
         }
 
         if (ngx_http_llm_messages_json(st, args.start, args.end - args.start,
-                                       0, out, end)
+                                       out, end)
             != NGX_OK)
         {
             return NGX_ERROR;
@@ -961,217 +988,23 @@ ngx_http_llm_messages_tool(ngx_http_llm_messages_t *st,
 }
 
 
-/*
- * An input_json_delta: a JSON string token, or (escape) JSON text to be
- * escaped into one.
- */
+/* an input_json_delta: a JSON string token */
 
 static ngx_int_t
 ngx_http_llm_messages_json(ngx_http_llm_messages_t *st, u_char *p, size_t n,
-    ngx_uint_t escape, u_char **out, u_char *end)
+    u_char **out, u_char *end)
 {
-    st->usage.streamed += escape ? n : n - 2;
+    st->usage.streamed += n - 2;
 
     ngx_http_llm_put("event: content_block_delta\ndata: "
                      "{\"type\":\"content_block_delta\",\"index\":");
     ngx_http_llm_put_int(st->block);
     ngx_http_llm_put(",\"delta\":{\"type\":\"input_json_delta\","
                      "\"partial_json\":");
-
-    if (escape) {
-        if ((size_t) (end - *out) < ngx_http_llm_json_escape_len(p, n) + 2) {
-            return NGX_ERROR;
-        }
-
-        *(*out)++ = '"';
-        *out = ngx_http_llm_json_escape(*out, p, n);
-        *(*out)++ = '"';
-
-    } else {
-        ngx_http_llm_put_str(p, n);
-    }
-
+    ngx_http_llm_put_str(p, n);
     ngx_http_llm_put("}}\n\n");
 
     return NGX_OK;
-}
-
-
-/*
- * One event of a Gemini stream (a whole GenerateContentResponse) as
- * Messages events: text into text blocks, each function call a whole
- * tool_use block.  Gemini sends no end marker: the stream's end is
- * ngx_http_llm_gemini_messages_end(), at the end of the body.
- */
-
-ngx_int_t
-ngx_http_llm_gemini_messages_event(ngx_http_llm_messages_t *st,
-    u_char *data, size_t len, u_char **out, u_char *end)
-{
-    u_char                     *id;
-    ngx_int_t                   rc;
-    ngx_http_llm_json_value_t   doc, v, cands, cand, content, parts, part;
-    ngx_http_llm_json_value_t   fc, name, args, idv, e, sig;
-
-    if (ngx_http_llm_json_document(data, data + len, &doc) != NGX_OK
-        || doc.type != NGX_HTTP_LLM_JSON_OBJECT)
-    {
-        return NGX_ERROR;
-    }
-
-    if (ngx_http_llm_json_get(&doc, "error", &e) == NGX_OK) {
-        ngx_http_llm_put("event: error\ndata: {\"type\":\"error\",\"error\":"
-                         "{\"type\":\"api_error\",\"message\":");
-
-        if (ngx_http_llm_json_get(&e, "message", &v) == NGX_OK
-            && v.type == NGX_HTTP_LLM_JSON_STRING)
-        {
-            ngx_http_llm_put_tok(&v);
-
-        } else {
-            ngx_http_llm_put("\"The provider's stream failed.\"");
-        }
-
-        ngx_http_llm_put("}}\n\n");
-        return NGX_DECLINED;
-    }
-
-    if (!st->started) {
-        ngx_http_llm_canon_token(&doc, "responseId", st->id, &st->id_len);
-        ngx_http_llm_canon_token(&doc, "modelVersion", st->model,
-                                 &st->model_len);
-
-        if (ngx_http_llm_openai_stream_open(st, out, end) != NGX_OK) {
-            return NGX_ERROR;
-        }
-    }
-
-    if (ngx_http_llm_json_get(&doc, "usageMetadata", &v) == NGX_OK) {
-        ngx_http_llm_gemini_usage(&st->usage, &v);
-    }
-
-    if (ngx_http_llm_json_get(&doc, "candidates", &cands) != NGX_OK
-        || cands.type != NGX_HTTP_LLM_JSON_ARRAY)
-    {
-        return NGX_OK;
-    }
-
-    cand.end = cands.start + 1;
-
-    if (ngx_http_llm_json_array_next(&cands, &cand) != NGX_OK) {
-        return NGX_OK;
-    }
-
-    if (ngx_http_llm_json_get(&cand, "content", &content) == NGX_OK
-        && ngx_http_llm_json_get(&content, "parts", &parts) == NGX_OK
-        && parts.type == NGX_HTTP_LLM_JSON_ARRAY)
-    {
-        for (part.end = parts.start + 1;
-             ngx_http_llm_json_array_next(&parts, &part) == NGX_OK;
-             /* void */)
-        {
-            if (ngx_http_llm_json_get(&part, "thought", &v) == NGX_OK
-                && v.type == NGX_HTTP_LLM_JSON_TRUE)
-            {
-                continue;
-            }
-
-            if (ngx_http_llm_json_get(&part, "text", &v) == NGX_OK
-                && v.type == NGX_HTTP_LLM_JSON_STRING)
-            {
-                if (v.end - v.start > 2
-                    && ngx_http_llm_messages_text(st, &v, out, end) != NGX_OK)
-                {
-                    return NGX_ERROR;
-                }
-
-                continue;
-            }
-
-            if (ngx_http_llm_json_get(&part, "functionCall", &fc) != NGX_OK) {
-                continue;
-            }
-
-            if (ngx_http_llm_json_get(&fc, "name", &name) != NGX_OK
-                || name.type != NGX_HTTP_LLM_JSON_STRING)
-            {
-                return NGX_ERROR;
-            }
-
-            if (ngx_http_llm_json_get(&fc, "args", &args) != NGX_OK) {
-                args.start = (u_char *) "{}";
-                args.end = args.start + 2;
-
-            } else if (args.type != NGX_HTTP_LLM_JSON_OBJECT) {
-                return NGX_ERROR;
-            }
-
-            if (ngx_http_llm_json_get(&part, "thoughtSignature", &sig)
-                != NGX_OK
-                || sig.type != NGX_HTTP_LLM_JSON_STRING)
-            {
-                sig.start = (u_char *) "\"\"";
-                sig.end = sig.start + 2;
-            }
-
-            /* the ids Gemini does not give: the same as whole answers */
-            id = malloc(sizeof("\"call_\"") + NGX_INT_T_LEN
-                        + sig.end - sig.start + 8);
-            if (id == NULL) {
-                return NGX_ERROR;
-            }
-
-            idv.start = id;
-            idv.end = id + sprintf((char *) id, "\"call_%d", (int) st->calls++);
-            idv.end += ngx_http_llm_gemini_sig_id(idv.end, sig.start + 1,
-                                                  sig.end - sig.start - 2);
-            *idv.end++ = '"';
-
-            rc = ngx_http_llm_messages_tool(st, &idv, &name, out, end);
-            free(id);
-
-            if (rc != NGX_OK
-                || ngx_http_llm_messages_json(st, args.start,
-                                              args.end - args.start, 1,
-                                              out, end)
-                   != NGX_OK
-                || ngx_http_llm_openai_stream_close(st, out, end) != NGX_OK)
-            {
-                return NGX_ERROR;
-            }
-        }
-    }
-
-    if (ngx_http_llm_json_get(&cand, "finishReason", &v) == NGX_OK
-        && v.type == NGX_HTTP_LLM_JSON_STRING)
-    {
-        if (ngx_http_llm_openai_stream_close(st, out, end) != NGX_OK) {
-            return NGX_ERROR;
-        }
-
-        /* Gemini says STOP after function calls too */
-        (void) snprintf(st->stop, sizeof(st->stop), "%s",
-                        st->calls ? "tool_calls"
-                        : ngx_http_llm_canon_map_token(&v,
-                                                ngx_http_llm_gemini_finish,
-                                                "end"));
-    }
-
-    return NGX_OK;
-}
-
-
-/* the body ended: a stream with an answer is complete */
-
-ngx_int_t
-ngx_http_llm_gemini_messages_end(ngx_http_llm_messages_t *st, u_char **out,
-    u_char *end)
-{
-    if (!st->started) {
-        return NGX_ERROR;
-    }
-
-    return ngx_http_llm_openai_stream_end(st, out, end);
 }
 
 
@@ -1270,3 +1103,15 @@ ngx_http_llm_openai_stream_end(ngx_http_llm_messages_t *st,
 
     return NGX_DONE;
 }
+
+
+const ngx_http_llm_dialect_t  ngx_http_llm_anthropic_surface = {
+    ngx_http_llm_anthropic_request_to_canon,
+    ngx_http_llm_canon_to_anthropic_response,
+    ngx_http_llm_messages_write,
+    sizeof(ngx_http_llm_messages_t),
+    NULL,                                   /* write_pending */
+    NULL,                                   /* write_free */
+    NULL, NULL, NULL, NULL, NULL, NULL,     /* a provider's side */
+    0, 0
+};

@@ -690,3 +690,32 @@ ngx_http_llm_bedrock_usage(ngx_http_llm_stream_usage_t *u,
     ngx_http_llm_canon_usage(u, usage, names);
     u->seen = 1;
 }
+
+
+/*
+ * The body ended.  Converse's end marker is its metadata frame: without
+ * it the answer is complete only if messageStop came (the usage then
+ * estimated).
+ */
+
+ngx_int_t
+ngx_http_llm_bedrock_stream_end(ngx_http_llm_chunks_t *st, u_char **out,
+    u_char *end)
+{
+    if (!st->finished) {
+        return NGX_DECLINED;
+    }
+
+    return ngx_http_llm_openai_chunk_body_end(st, out, end);
+}
+
+
+const ngx_http_llm_dialect_t  ngx_http_llm_bedrock_dialect = {
+    NULL, NULL, NULL, 0, NULL, NULL,        /* no client speaks it */
+    ngx_http_llm_canon_to_bedrock_request,
+    ngx_http_llm_bedrock_response_to_canon,
+    ngx_http_llm_bedrock_stream_event,
+    ngx_http_llm_bedrock_stream_end,
+    NULL, NULL,
+    1, 1
+};

@@ -145,13 +145,13 @@ extern const char *const  ngx_http_llm_openai_finish[][2];
 extern const char *const  ngx_http_llm_anthropic_stops[][2];
 
 /* OpenAI chat completions (ngx_http_llm_openai_canon.c) */
-cJSON *ngx_http_llm_openai_request_to_canon(cJSON *req,
+cJSON *ngx_http_llm_openai_request_to_canon(cJSON *req, const char *model,
+    ngx_uint_t stream, ngx_http_llm_tr_err_t *err);
+cJSON *ngx_http_llm_canon_to_openai_response(cJSON *canon, int64_t created,
     ngx_http_llm_tr_err_t *err);
-cJSON *ngx_http_llm_canon_to_openai_response(cJSON *canon,
-    int64_t created);
 const char *ngx_http_llm_openai_finish_reason(const char *reason);
 cJSON *ngx_http_llm_canon_to_openai_request(cJSON *canon,
-    ngx_http_llm_tr_err_t *err);
+    int64_t default_max_tokens, ngx_http_llm_tr_err_t *err);
 cJSON *ngx_http_llm_openai_response_to_canon(cJSON *resp,
     ngx_http_llm_tr_err_t *err);
 
@@ -206,8 +206,8 @@ cJSON *ngx_http_llm_canon_to_anthropic_request(cJSON *canon,
     int64_t default_max_tokens, ngx_http_llm_tr_err_t *err);
 cJSON *ngx_http_llm_anthropic_response_to_canon(cJSON *resp,
     ngx_http_llm_tr_err_t *err);
-ngx_int_t ngx_http_llm_anthropic_usage(u_char *data, size_t len,
-    ngx_http_llm_stream_usage_t *u);
+ngx_int_t ngx_http_llm_anthropic_usage(ngx_http_llm_stream_usage_t *u,
+    u_char *data, size_t len);
 ngx_int_t ngx_http_llm_anthropic_stream_observe(
     ngx_http_llm_stream_usage_t *usage, u_char *data, size_t len);
 
@@ -226,7 +226,6 @@ typedef struct {
     ngx_int_t   block;          /* the open content block, -1: none */
     ngx_int_t   blocks;         /* content blocks so far */
     ngx_int_t   tool;           /* the open block's tool_calls index */
-    ngx_int_t   calls;          /* Gemini's function calls so far */
     unsigned    started:1;
     unsigned    relayed:1;      /* the usage is given, not read */
     unsigned    text:1;         /* the open block is text */
@@ -237,7 +236,7 @@ extern const char *const  ngx_http_llm_gemini_finish[][2];
 extern const ngx_http_llm_shape_member_t  ngx_http_llm_gemini_content[];
 extern const ngx_http_llm_shape_t  ngx_http_llm_gemini_content_shape;
 cJSON *ngx_http_llm_canon_to_gemini_request(cJSON *canon,
-    ngx_http_llm_tr_err_t *err);
+    int64_t default_max_tokens, ngx_http_llm_tr_err_t *err);
 cJSON *ngx_http_llm_gemini_response_to_canon(cJSON *resp,
     ngx_http_llm_tr_err_t *err);
 size_t ngx_http_llm_gemini_sig_id(u_char *dst, u_char *sig, size_t len);
@@ -245,6 +244,8 @@ ngx_int_t ngx_http_llm_gemini_stream_event(ngx_http_llm_chunks_t *st,
     u_char *data, size_t len, u_char **out, u_char *end);
 void ngx_http_llm_gemini_usage(ngx_http_llm_stream_usage_t *u,
     ngx_http_llm_json_value_t *meta);
+ngx_int_t ngx_http_llm_gemini_observe(ngx_http_llm_stream_usage_t *u,
+    u_char *data, size_t len);
 
 /* Bedrock Converse (ngx_http_llm_bedrock.c) */
 cJSON *ngx_http_llm_canon_to_bedrock_request(cJSON *canon,
@@ -253,6 +254,8 @@ cJSON *ngx_http_llm_bedrock_response_to_canon(cJSON *resp,
     ngx_http_llm_tr_err_t *err);
 ngx_int_t ngx_http_llm_bedrock_stream_event(ngx_http_llm_chunks_t *st,
     u_char *data, size_t len, u_char **out, u_char *end);
+ngx_int_t ngx_http_llm_bedrock_stream_end(ngx_http_llm_chunks_t *st,
+    u_char **out, u_char *end);
 
 /* token-copying rewrites of the common shapes (ngx_http_llm_rewrite.c);
  * a request must be a validated JSON document */
@@ -263,15 +266,12 @@ ngx_int_t ngx_http_llm_rewrite_anthropic_response(u_char *body, size_t len,
     u_char *end);
 
 /* the Anthropic surface (ngx_http_llm_anthropic_surface.c) */
-cJSON *ngx_http_llm_anthropic_request_to_canon(cJSON *req,
+cJSON *ngx_http_llm_anthropic_request_to_canon(cJSON *req, const char *model,
+    ngx_uint_t stream, ngx_http_llm_tr_err_t *err);
+cJSON *ngx_http_llm_canon_to_anthropic_response(cJSON *canon, int64_t created,
     ngx_http_llm_tr_err_t *err);
-cJSON *ngx_http_llm_canon_to_anthropic_response(cJSON *canon,
-    ngx_http_llm_tr_err_t *err);
-ngx_int_t ngx_http_llm_openai_stream_event(ngx_http_llm_messages_t *st,
-    u_char *data, size_t len, u_char **out, u_char *end);
-ngx_int_t ngx_http_llm_gemini_messages_event(ngx_http_llm_messages_t *st,
-    u_char *data, size_t len, u_char **out, u_char *end);
-ngx_int_t ngx_http_llm_gemini_messages_end(ngx_http_llm_messages_t *st,
+ngx_int_t ngx_http_llm_messages_write(void *data,
+    ngx_http_llm_stream_usage_t *u, ngx_uint_t given, u_char *in, size_t len,
     u_char **out, u_char *end);
 
 
@@ -298,37 +298,94 @@ typedef struct {
     unsigned    relayed:1;      /* the usage is given, not read */
 } ngx_http_llm_gchunks_t;
 
+/* the Gemini surface (ngx_http_llm_gemini_surface.c) */
+cJSON *ngx_http_llm_gemini_request_to_canon(cJSON *req, const char *model,
+    ngx_uint_t stream, ngx_http_llm_tr_err_t *err);
+cJSON *ngx_http_llm_canon_to_gemini_response(cJSON *canon, int64_t created,
+    ngx_http_llm_tr_err_t *err);
+ngx_int_t ngx_http_llm_gchunks_write(void *data,
+    ngx_http_llm_stream_usage_t *u, ngx_uint_t given, u_char *in, size_t len,
+    u_char **out, u_char *end);
+size_t ngx_http_llm_gchunks_pending(void *data);
+void ngx_http_llm_gchunks_free(void *data);
+
+
+
 /*
- * A stream relayed through chat completion chunks: a provider's events
- * read into chunks ("a"), and those written as Messages events ("m") or
- * Gemini chunks ("g") (ngx_http_llm_relay.c).
+ * A dialect's translators, as a table: a client's side (a surface: its
+ * requests read, its answers and events written) and a provider's (its
+ * requests written, its answers and events read).  Every stream passes
+ * through OpenAI's chat completion chunks, the pivot: a provider's
+ * events are read into chunks, and chunks written as a client's events;
+ * OpenAI's own reader and writer are NULL.  One instance per dialect
+ * file; a translation takes the client's surface and the provider's
+ * dialect.
  */
+
 typedef ngx_int_t (*ngx_http_llm_chunks_read_pt)(ngx_http_llm_chunks_t *st,
     u_char *data, size_t len, u_char **out, u_char *end);
+typedef ngx_int_t (*ngx_http_llm_chunks_end_pt)(ngx_http_llm_chunks_t *st,
+    u_char **out, u_char *end);
+/* given: *u is the reader's, to be written; else read into *u */
+typedef ngx_int_t (*ngx_http_llm_chunks_write_pt)(void *st,
+    ngx_http_llm_stream_usage_t *u, ngx_uint_t given, u_char *data,
+    size_t len, u_char **out, u_char *end);
+typedef ngx_int_t (*ngx_http_llm_observe_pt)(ngx_http_llm_stream_usage_t *u,
+    u_char *data, size_t len);
 
 typedef struct {
-    ngx_http_llm_chunks_t        a;
-    ngx_http_llm_messages_t      m;
-    ngx_http_llm_gchunks_t       g;
-    ngx_http_llm_chunks_read_pt  read;
-    unsigned                     gemini:1;   /* the writer: g, else m */
+    /* a client's side */
+    cJSON                        *(*parse_request)(cJSON *req,
+                                      const char *model, ngx_uint_t stream,
+                                      ngx_http_llm_tr_err_t *err);
+    cJSON                        *(*write_response)(cJSON *canon,
+                                      int64_t created,
+                                      ngx_http_llm_tr_err_t *err);
+    ngx_http_llm_chunks_write_pt    stream_write;
+    size_t                          write_size;     /* its state's */
+    size_t                        (*write_pending)(void *st);
+    void                          (*write_free)(void *st);
+
+    /* a provider's side */
+    cJSON                        *(*render_request)(cJSON *canon,
+                                      int64_t default_max_tokens,
+                                      ngx_http_llm_tr_err_t *err);
+    cJSON                        *(*read_response)(cJSON *resp,
+                                      ngx_http_llm_tr_err_t *err);
+    ngx_http_llm_chunks_read_pt     stream_read;
+    /* at the body's end, for a stream with no end marker of its own */
+    ngx_http_llm_chunks_end_pt      stream_end;
+    /* passed through to a client of the dialect: its usage only */
+    ngx_http_llm_observe_pt         observe_stream;
+    ngx_http_llm_observe_pt         observe_answer;
+
+    unsigned                        model_in_url:1;  /* not in the body */
+    unsigned                        no_model:1;      /* in its answers */
+} ngx_http_llm_dialect_t;
+
+extern const ngx_http_llm_dialect_t  ngx_http_llm_openai_dialect;
+extern const ngx_http_llm_dialect_t  ngx_http_llm_anthropic_dialect;
+extern const ngx_http_llm_dialect_t  ngx_http_llm_anthropic_surface;
+extern const ngx_http_llm_dialect_t  ngx_http_llm_gemini_dialect;
+extern const ngx_http_llm_dialect_t  ngx_http_llm_gemini_surface;
+extern const ngx_http_llm_dialect_t  ngx_http_llm_bedrock_dialect;
+
+
+/*
+ * A translated stream: the provider's events read into chunks ("a"),
+ * those written as the client's events; with an OpenAI provider or
+ * client, one of the two alone (ngx_http_llm_relay.c).
+ */
+typedef struct ngx_http_llm_relay_s {
+    ngx_http_llm_chunks_t          a;
+    const ngx_http_llm_dialect_t  *reader;     /* the provider's */
+    const ngx_http_llm_dialect_t  *writer;     /* the client's */
+    void                          *w;          /* the writer's state */
 } ngx_http_llm_relay_t;
 
 ngx_int_t ngx_http_llm_relay_event(ngx_http_llm_relay_t *st, u_char *data,
     size_t len, u_char *mid, u_char *mid_end, u_char **out, u_char *end);
 ngx_int_t ngx_http_llm_relay_end(ngx_http_llm_relay_t *st, u_char *mid,
     u_char *mid_end, u_char **out, u_char *end);
-
-/* the Gemini surface (ngx_http_llm_gemini_surface.c) */
-cJSON *ngx_http_llm_gemini_request_to_canon(cJSON *req, const char *model,
-    ngx_uint_t stream, ngx_http_llm_tr_err_t *err);
-cJSON *ngx_http_llm_canon_to_gemini_response(cJSON *canon,
-    ngx_http_llm_tr_err_t *err);
-ngx_int_t ngx_http_llm_openai_gemini_event(ngx_http_llm_gchunks_t *st,
-    u_char *data, size_t len, u_char **out, u_char *end);
-void ngx_http_llm_gchunks_free(ngx_http_llm_gchunks_t *st);
-ngx_int_t ngx_http_llm_gemini_observe(ngx_http_llm_stream_usage_t *u,
-    u_char *data, size_t len);
-
 
 #endif /* _NGX_HTTP_LLM_CANON_H_INCLUDED_ */

@@ -154,7 +154,8 @@ const char *const  ngx_http_llm_gemini_finish[][2] = {
 
 
 cJSON *
-ngx_http_llm_canon_to_gemini_request(cJSON *canon, ngx_http_llm_tr_err_t *err)
+ngx_http_llm_canon_to_gemini_request(cJSON *canon, int64_t default_max_tokens,
+    ngx_http_llm_tr_err_t *err)
 {
     cJSON       *req, *msgs, *msg, *contents, *parts, *si, *sp, *part, *p;
     cJSON       *last;
@@ -1093,3 +1094,77 @@ ngx_http_llm_gemini_signed(cJSON *canon, cJSON *contents)
 
     return NGX_OK;
 }
+
+
+/*
+ * A Gemini stream or answer passed through to a Gemini client: only read,
+ * for its usage (cumulative in every chunk) and its end, the chunk with
+ * a finishReason.  NGX_DONE: that chunk, or an error.
+ */
+
+ngx_int_t
+ngx_http_llm_gemini_observe(ngx_http_llm_stream_usage_t *u, u_char *data,
+    size_t len)
+{
+    ngx_int_t                   rc;
+    ngx_http_llm_json_value_t   doc, v, cands, cand, content, parts, part;
+
+    if (ngx_http_llm_json_document(data, data + len, &doc) != NGX_OK
+        || doc.type != NGX_HTTP_LLM_JSON_OBJECT)
+    {
+        return NGX_OK;
+    }
+
+    if (ngx_http_llm_json_get(&doc, "error", &v) == NGX_OK) {
+        return NGX_DONE;
+    }
+
+    if (ngx_http_llm_json_get(&doc, "usageMetadata", &v) == NGX_OK) {
+        ngx_http_llm_gemini_usage(u, &v);
+    }
+
+    if (ngx_http_llm_json_get(&doc, "candidates", &cands) != NGX_OK
+        || cands.type != NGX_HTTP_LLM_JSON_ARRAY)
+    {
+        return NGX_OK;
+    }
+
+    cand.end = cands.start + 1;
+
+    if (ngx_http_llm_json_array_next(&cands, &cand) != NGX_OK) {
+        return NGX_OK;
+    }
+
+    rc = (ngx_http_llm_json_get(&cand, "finishReason", &v) == NGX_OK)
+         ? NGX_DONE : NGX_OK;
+
+    if (ngx_http_llm_json_get(&cand, "content", &content) == NGX_OK
+        && ngx_http_llm_json_get(&content, "parts", &parts) == NGX_OK
+        && parts.type == NGX_HTTP_LLM_JSON_ARRAY)
+    {
+        for (part.end = parts.start + 1;
+             ngx_http_llm_json_array_next(&parts, &part) == NGX_OK;
+             /* void */)
+        {
+            if (ngx_http_llm_json_get(&part, "text", &v) == NGX_OK
+                && v.type == NGX_HTTP_LLM_JSON_STRING)
+            {
+                u->streamed += v.end - v.start - 2;
+            }
+        }
+    }
+
+    return rc;
+}
+
+
+const ngx_http_llm_dialect_t  ngx_http_llm_gemini_dialect = {
+    NULL, NULL, NULL, 0, NULL, NULL,        /* a client's side */
+    ngx_http_llm_canon_to_gemini_request,
+    ngx_http_llm_gemini_response_to_canon,
+    ngx_http_llm_gemini_stream_event,
+    ngx_http_llm_openai_chunk_body_end,     /* no end marker */
+    ngx_http_llm_gemini_observe,
+    ngx_http_llm_gemini_observe,
+    1, 0
+};

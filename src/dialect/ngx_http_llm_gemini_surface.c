@@ -35,6 +35,8 @@ static void ngx_http_llm_gemini_schema(cJSON *schema);
 static ngx_int_t ngx_http_llm_gemini_in_config(cJSON *req, cJSON *canon,
     ngx_http_llm_tr_err_t *err);
 static cJSON *ngx_http_llm_gemini_usage_metadata(cJSON *usage);
+static ngx_int_t ngx_http_llm_gchunks_chunk(ngx_http_llm_gchunks_t *st,
+    u_char *data, size_t len, u_char **out, u_char *end);
 static ngx_int_t ngx_http_llm_gchunks_head(ngx_http_llm_gchunks_t *st,
     u_char **out, u_char *end);
 static ngx_int_t ngx_http_llm_gchunks_tail(ngx_http_llm_gchunks_t *st,
@@ -762,7 +764,7 @@ ngx_http_llm_gemini_in_config(cJSON *req, cJSON *canon,
 /* a GenerateContentResponse from a canonical response */
 
 cJSON *
-ngx_http_llm_canon_to_gemini_response(cJSON *canon,
+ngx_http_llm_canon_to_gemini_response(cJSON *canon, int64_t created,
     ngx_http_llm_tr_err_t *err)
 {
     cJSON       *resp, *cands, *cand, *content, *parts, *part, *p, *fc, *a;
@@ -922,7 +924,31 @@ ngx_http_llm_gemini_usage_metadata(cJSON *usage)
  */
 
 ngx_int_t
-ngx_http_llm_openai_gemini_event(ngx_http_llm_gchunks_t *st, u_char *data,
+ngx_http_llm_gchunks_write(void *data, ngx_http_llm_stream_usage_t *u,
+    ngx_uint_t given, u_char *in, size_t len, u_char **out, u_char *end)
+{
+    ngx_int_t                rc;
+    ngx_http_llm_gchunks_t  *st;
+
+    st = data;
+    st->relayed = given;
+
+    if (given) {
+        st->usage = *u;
+    }
+
+    rc = ngx_http_llm_gchunks_chunk(st, in, len, out, end);
+
+    if (!given) {
+        *u = st->usage;
+    }
+
+    return rc;
+}
+
+
+static ngx_int_t
+ngx_http_llm_gchunks_chunk(ngx_http_llm_gchunks_t *st, u_char *data,
     size_t len, u_char **out, u_char *end)
 {
     ngx_http_llm_json_value_t   doc, v, choice, delta, d;
@@ -1197,9 +1223,22 @@ ngx_http_llm_gchunks_close(ngx_http_llm_gchunks_t *st)
 }
 
 
-void
-ngx_http_llm_gchunks_free(ngx_http_llm_gchunks_t *st)
+/* what the last chunk will carry besides its own */
+
+size_t
+ngx_http_llm_gchunks_pending(void *data)
 {
+    ngx_http_llm_gchunks_t  *st = data;
+
+    return st->calls_len;
+}
+
+
+void
+ngx_http_llm_gchunks_free(void *data)
+{
+    ngx_http_llm_gchunks_t  *st = data;
+
     free(st->calls);
     st->calls = NULL;
     st->calls_len = 0;
@@ -1295,63 +1334,13 @@ ngx_http_llm_gchunks_error(ngx_http_llm_json_value_t *msg, u_char **out,
 }
 
 
-/*
- * A Gemini stream or answer passed through to a Gemini client: only read,
- * for its usage (cumulative in every chunk) and its end, the chunk with
- * a finishReason.  NGX_DONE: that chunk, or an error.
- */
-
-ngx_int_t
-ngx_http_llm_gemini_observe(ngx_http_llm_stream_usage_t *u, u_char *data,
-    size_t len)
-{
-    ngx_int_t                   rc;
-    ngx_http_llm_json_value_t   doc, v, cands, cand, content, parts, part;
-
-    if (ngx_http_llm_json_document(data, data + len, &doc) != NGX_OK
-        || doc.type != NGX_HTTP_LLM_JSON_OBJECT)
-    {
-        return NGX_OK;
-    }
-
-    if (ngx_http_llm_json_get(&doc, "error", &v) == NGX_OK) {
-        return NGX_DONE;
-    }
-
-    if (ngx_http_llm_json_get(&doc, "usageMetadata", &v) == NGX_OK) {
-        ngx_http_llm_gemini_usage(u, &v);
-    }
-
-    if (ngx_http_llm_json_get(&doc, "candidates", &cands) != NGX_OK
-        || cands.type != NGX_HTTP_LLM_JSON_ARRAY)
-    {
-        return NGX_OK;
-    }
-
-    cand.end = cands.start + 1;
-
-    if (ngx_http_llm_json_array_next(&cands, &cand) != NGX_OK) {
-        return NGX_OK;
-    }
-
-    rc = (ngx_http_llm_json_get(&cand, "finishReason", &v) == NGX_OK)
-         ? NGX_DONE : NGX_OK;
-
-    if (ngx_http_llm_json_get(&cand, "content", &content) == NGX_OK
-        && ngx_http_llm_json_get(&content, "parts", &parts) == NGX_OK
-        && parts.type == NGX_HTTP_LLM_JSON_ARRAY)
-    {
-        for (part.end = parts.start + 1;
-             ngx_http_llm_json_array_next(&parts, &part) == NGX_OK;
-             /* void */)
-        {
-            if (ngx_http_llm_json_get(&part, "text", &v) == NGX_OK
-                && v.type == NGX_HTTP_LLM_JSON_STRING)
-            {
-                u->streamed += v.end - v.start - 2;
-            }
-        }
-    }
-
-    return rc;
-}
+const ngx_http_llm_dialect_t  ngx_http_llm_gemini_surface = {
+    ngx_http_llm_gemini_request_to_canon,
+    ngx_http_llm_canon_to_gemini_response,
+    ngx_http_llm_gchunks_write,
+    sizeof(ngx_http_llm_gchunks_t),
+    ngx_http_llm_gchunks_pending,
+    ngx_http_llm_gchunks_free,
+    NULL, NULL, NULL, NULL, NULL, NULL,     /* a provider's side */
+    1, 0
+};

@@ -226,7 +226,8 @@ const char *const  ngx_http_llm_openai_finish[][2] = {
 
 
 cJSON *
-ngx_http_llm_openai_request_to_canon(cJSON *req, ngx_http_llm_tr_err_t *err)
+ngx_http_llm_openai_request_to_canon(cJSON *req, const char *model,
+    ngx_uint_t stream, ngx_http_llm_tr_err_t *err)
 {
     int          i;
     cJSON       *canon, *messages, *msg, *system, *out, *m, *parts, *v;
@@ -701,7 +702,8 @@ ngx_http_llm_openai_finish_reason(const char *reason)
 /* a chat.completion object from a canonical response */
 
 cJSON *
-ngx_http_llm_canon_to_openai_response(cJSON *canon, int64_t created)
+ngx_http_llm_canon_to_openai_response(cJSON *canon, int64_t created,
+    ngx_http_llm_tr_err_t *err)
 {
     cJSON       *resp, *choices, *choice, *msg, *part, *calls, *call, *fn;
     cJSON       *usage, *u, *details;
@@ -904,7 +906,8 @@ failed:
  */
 
 cJSON *
-ngx_http_llm_canon_to_openai_request(cJSON *canon, ngx_http_llm_tr_err_t *err)
+ngx_http_llm_canon_to_openai_request(cJSON *canon, int64_t default_max_tokens,
+    ngx_http_llm_tr_err_t *err)
 {
     int          i;
     cJSON       *req, *messages, *msg, *part, *parts, *rest, *m, *v, *tools;
@@ -1822,3 +1825,17 @@ ngx_http_llm_openai_chunk_ids(ngx_http_llm_chunks_t *st, u_char **out,
 
     return NGX_OK;
 }
+
+
+/* chat completions: the pivot, whose chunks every stream passes through */
+
+const ngx_http_llm_dialect_t  ngx_http_llm_openai_dialect = {
+    ngx_http_llm_openai_request_to_canon,
+    ngx_http_llm_canon_to_openai_response,
+    NULL, 0, NULL, NULL,                    /* its events are chunks */
+    ngx_http_llm_canon_to_openai_request,
+    ngx_http_llm_openai_response_to_canon,
+    NULL, NULL,
+    NULL, NULL,                             /* usage.c reads its usage */
+    0, 0
+};

@@ -11,13 +11,13 @@
 
 
 /*
- * A provider's stream for a client of a third dialect (an Anthropic or
- * Bedrock stream for a Gemini client, a Bedrock stream for an Anthropic
- * one): each event read into chat completion chunks in "mid", and those
- * written in the client's dialect, so that one reader and one writer of
- * each dialect serve every pair.  The reader's usage is the truer (it
- * has the cache writes apart): the writer is given it.  "mid" must hold
- * 2 * len + 1024 bytes and the ids.
+ * A provider's stream for a client of another dialect: each event read
+ * into chat completion chunks in "mid", and those written in the
+ * client's dialect, so that one reader and one writer of each dialect
+ * serve every pair.  The reader's usage is the truer (it has the cache
+ * writes apart): the writer is given it.  With an OpenAI provider its
+ * events are the chunks; for an OpenAI client the chunks are the events.
+ * "mid" must hold 2 * len + 1024 bytes and the ids.
  */
 
 
@@ -32,10 +32,17 @@ ngx_http_llm_relay_event(ngx_http_llm_relay_t *st, u_char *data, size_t len,
     u_char     *last;
     ngx_int_t   rc, wrc;
 
-    st->a.include_usage = 1;
+    if (st->writer->stream_write == NULL) {
+        return st->reader->stream_read(&st->a, data, len, out, end);
+    }
+
+    if (st->reader->stream_read == NULL) {
+        return st->writer->stream_write(st->w, &st->a.usage, 0, data, len,
+                                        out, end);
+    }
 
     last = mid;
-    rc = st->read(&st->a, data, len, &last, mid_end);
+    rc = st->reader->stream_read(&st->a, data, len, &last, mid_end);
 
     if (rc == NGX_ERROR) {
         return NGX_ERROR;
@@ -47,7 +54,11 @@ ngx_http_llm_relay_event(ngx_http_llm_relay_t *st, u_char *data, size_t len,
 }
 
 
-/* the provider's body ended: a stream with no end marker is complete */
+/*
+ * The provider's body ended, in a dialect with no end marker: the last
+ * events.  NGX_DONE: they are out; NGX_DECLINED: the stream is not
+ * complete.
+ */
 
 ngx_int_t
 ngx_http_llm_relay_end(ngx_http_llm_relay_t *st, u_char *mid,
@@ -56,14 +67,19 @@ ngx_http_llm_relay_end(ngx_http_llm_relay_t *st, u_char *mid,
     u_char     *last;
     ngx_int_t   rc;
 
-    st->a.include_usage = 1;
+    if (st->reader->stream_end == NULL) {
+        return NGX_DECLINED;
+    }
+
+    if (st->writer->stream_write == NULL) {
+        return st->reader->stream_end(&st->a, out, end);
+    }
 
     last = mid;
 
-    if (ngx_http_llm_openai_chunk_body_end(&st->a, &last, mid_end)
-        != NGX_DONE)
-    {
-        return NGX_ERROR;
+    rc = st->reader->stream_end(&st->a, &last, mid_end);
+    if (rc != NGX_DONE) {
+        return rc;
     }
 
     rc = ngx_http_llm_relay_write(st, mid, last, out, end);
@@ -80,11 +96,6 @@ ngx_http_llm_relay_write(ngx_http_llm_relay_t *st, u_char *mid,
     ngx_int_t   rc;
     ngx_str_t   chunk;
 
-    st->m.relayed = 1;
-    st->g.relayed = 1;
-    st->m.usage = st->a.usage;
-    st->g.usage = st->a.usage;
-
     rc = NGX_OK;
 
     for (p = mid; (e = ngx_http_llm_sse_event_end(p, last)); p = e) {
@@ -92,11 +103,8 @@ ngx_http_llm_relay_write(ngx_http_llm_relay_t *st, u_char *mid,
             continue;
         }
 
-        rc = st->gemini
-             ? ngx_http_llm_openai_gemini_event(&st->g, chunk.data,
-                                                chunk.len, out, end)
-             : ngx_http_llm_openai_stream_event(&st->m, chunk.data,
-                                                chunk.len, out, end);
+        rc = st->writer->stream_write(st->w, &st->a.usage, 1, chunk.data,
+                                      chunk.len, out, end);
         if (rc != NGX_OK) {
             break;
         }

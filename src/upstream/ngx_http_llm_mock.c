@@ -522,6 +522,7 @@ ngx_http_llm_mock_translate(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
 
     b = (*out)->buf;
     ctx->translate = 1;
+    ctx->dialect = NGX_HTTP_LLM_DIALECT_OPENAI;     /* the mock's */
 
     if (!ctx->stream) {
         if (ngx_http_llm_translate_response(r, ctx, NGX_HTTP_OK, b->pos,

@@ -11,11 +11,9 @@
 #include "ngx_http_llm_translate.h"
 #include "ngx_http_llm_error.h"
 #include "ngx_http_llm_provider.h"
-#include "ngx_http_llm_request.h"
 #include "ngx_http_llm_usage.h"
 #include "ngx_http_llm_vertex.h"
 #include "ngx_http_llm_canon.h"
-#include "ngx_http_llm_json.h"
 
 
 /*
@@ -24,17 +22,34 @@
  * dialect than the client.  Same-dialect attempts never come here, but
  * for the usage of an Anthropic stream or answer passed through.  The
  * pairs: every surface (OpenAI, Anthropic, Gemini) served by providers
- * of the other two dialects.
+ * of the other two dialects.  The translators are the dialects' tables
+ * (ngx_http_llm_dialect_t): the client's surface by llm_gateway, the
+ * provider's dialect by the attempt.
  */
+
+
+static const ngx_http_llm_dialect_t  *ngx_http_llm_surfaces[] = {
+    NULL,
+    &ngx_http_llm_openai_dialect,
+    &ngx_http_llm_anthropic_surface,
+    &ngx_http_llm_gemini_surface,
+    NULL                                    /* no Bedrock clients */
+};
+
+static const ngx_http_llm_dialect_t  *ngx_http_llm_dialects[] = {
+    NULL,
+    &ngx_http_llm_openai_dialect,
+    &ngx_http_llm_anthropic_dialect,
+    &ngx_http_llm_gemini_dialect,
+    &ngx_http_llm_bedrock_dialect
+};
 
 
 static cJSON *ngx_http_llm_translate_parse(ngx_http_request_t *r,
     u_char *data, size_t len);
 static void ngx_http_llm_translate_cleanup(void *data);
-static void ngx_http_llm_translate_gchunks_cleanup(void *data);
-static ngx_uint_t ngx_http_llm_translate_relayed(ngx_http_llm_ctx_t *ctx);
-static void ngx_http_llm_translate_model(ngx_http_llm_ctx_t *ctx,
-    ngx_http_llm_chunks_t *cs);
+static ngx_http_llm_relay_t *ngx_http_llm_translate_stream(
+    ngx_http_llm_ctx_t *ctx);
 static ngx_int_t ngx_http_llm_translate_out(ngx_http_request_t *r,
     cJSON *doc, ngx_str_t *out, ngx_uint_t nl);
 static ngx_chain_t *ngx_http_llm_translate_chain(ngx_http_request_t *r,
@@ -54,14 +69,16 @@ static ngx_int_t ngx_http_llm_translate_buffer(ngx_http_llm_ctx_t *ctx,
 ngx_int_t
 ngx_http_llm_translate_prepare(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
 {
-    u_char                    *p, *last, *rest;
-    size_t                     size;
-    cJSON                     *doc, *canon, *rendered;
-    ngx_uint_t                 i, n, d, need;
-    ngx_pool_cleanup_t        *cln;
-    ngx_http_llm_provider_t   *pr, *named[NGX_HTTP_LLM_DIALECTS];
-    ngx_http_llm_tr_err_t      err;
-    ngx_http_llm_main_conf_t  *lmcf;
+    u_char                        *p, *last, *rest;
+    size_t                         size;
+    cJSON                         *doc, *canon, *rendered;
+    ngx_uint_t                     i, n, d, need;
+    ngx_pool_cleanup_t            *cln;
+    ngx_http_llm_provider_t       *pr, *named[NGX_HTTP_LLM_DIALECTS];
+    ngx_http_llm_tr_err_t          err;
+    ngx_http_llm_main_conf_t      *lmcf;
+    const char                    *model;
+    const ngx_http_llm_dialect_t  *surface;
 
     need = 0;
     pr = NULL;
@@ -142,14 +159,10 @@ ngx_http_llm_translate_prepare(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
     ngx_memzero(&err, sizeof(ngx_http_llm_tr_err_t));
 
     doc = ngx_http_llm_translate_parse(r, ctx->body.data, ctx->body.len);
+    surface = ngx_http_llm_surfaces[ctx->lcf->gateway];
+    model = NULL;
 
-    if (doc == NULL) {
-        canon = NULL;
-
-    } else if (ctx->lcf->gateway == NGX_HTTP_LLM_DIALECT_OPENAI) {
-        canon = ngx_http_llm_openai_request_to_canon(doc, &err);
-
-    } else if (ctx->lcf->gateway == NGX_HTTP_LLM_DIALECT_GEMINI) {
+    if (doc && surface->model_in_url) {
         /* the model is in the URL; each attempt names its own anyway */
         p = ngx_pnalloc(r->pool, ctx->requested_model.len + 1);
         if (p == NULL) {
@@ -159,13 +172,11 @@ ngx_http_llm_translate_prepare(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
 
         (void) ngx_cpystrn(p, ctx->requested_model.data,
                            ctx->requested_model.len + 1);
-
-        canon = ngx_http_llm_gemini_request_to_canon(doc, (char *) p,
-                                                     ctx->stream, &err);
-
-    } else {
-        canon = ngx_http_llm_anthropic_request_to_canon(doc, &err);
+        model = (char *) p;
     }
+
+    canon = doc ? surface->parse_request(doc, model, ctx->stream, &err)
+                : NULL;
 
     cJSON_Delete(doc);
 
@@ -184,28 +195,9 @@ ngx_http_llm_translate_prepare(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
         }
 
         pr = named[d];
-
-        switch (d) {
-
-        case NGX_HTTP_LLM_DIALECT_ANTHROPIC:
-            rendered = ngx_http_llm_canon_to_anthropic_request(canon,
-                                         (int64_t) lmcf->default_max_tokens,
-                                         &err);
-            break;
-
-        case NGX_HTTP_LLM_DIALECT_GEMINI:
-            rendered = ngx_http_llm_canon_to_gemini_request(canon, &err);
-            break;
-
-        case NGX_HTTP_LLM_DIALECT_BEDROCK:
-            rendered = ngx_http_llm_canon_to_bedrock_request(canon,
-                                         (int64_t) lmcf->default_max_tokens,
-                                         &err);
-            break;
-
-        default: /* NGX_HTTP_LLM_DIALECT_OPENAI */
-            rendered = ngx_http_llm_canon_to_openai_request(canon, &err);
-        }
+        rendered = ngx_http_llm_dialects[d]->render_request(canon,
+                                       (int64_t) lmcf->default_max_tokens,
+                                       &err);
 
         if (rendered == NULL) {
             cJSON_Delete(canon);
@@ -356,9 +348,7 @@ ngx_http_llm_translate_request(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
          * the model in the URL, as Gemini and Bedrock do).  The document
          * serves every candidate of its dialect: it is replaced in place.
          */
-        if (d != NGX_HTTP_LLM_DIALECT_GEMINI
-            && d != NGX_HTTP_LLM_DIALECT_BEDROCK)
-        {
+        if (!ngx_http_llm_dialects[d]->model_in_url) {
             vertex = (c->provider->vertex != NULL);
 
             model = ngx_pnalloc(r->pool, c->model.len + 1);
@@ -420,14 +410,15 @@ ngx_int_t
 ngx_http_llm_translate_response(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
     ngx_uint_t status, u_char *data, size_t len, ngx_chain_t **out)
 {
-    u_char                       *p;
-    size_t                        size;
-    cJSON                        *doc, *canon, *resp, *usage;
-    ngx_int_t                     rc;
-    ngx_str_t                     body;
-    const char                   *msg, *code;
-    ngx_http_llm_tr_err_t         err;
-    ngx_http_llm_stream_usage_t   u;
+    u_char                        *p;
+    size_t                         size;
+    cJSON                         *doc, *canon, *resp, *usage;
+    ngx_int_t                      rc;
+    ngx_str_t                      body;
+    const char                    *msg, *code;
+    ngx_http_llm_tr_err_t          err;
+    ngx_http_llm_stream_usage_t    u;
+    const ngx_http_llm_dialect_t  *surface;
 
     ngx_memzero(&err, sizeof(ngx_http_llm_tr_err_t));
     canon = NULL;
@@ -487,23 +478,8 @@ ngx_http_llm_translate_response(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
     }
 
     if (doc) {
-        switch (ctx->dialect) {
-
-        case NGX_HTTP_LLM_DIALECT_ANTHROPIC:
-            canon = ngx_http_llm_anthropic_response_to_canon(doc, &err);
-            break;
-
-        case NGX_HTTP_LLM_DIALECT_GEMINI:
-            canon = ngx_http_llm_gemini_response_to_canon(doc, &err);
-            break;
-
-        case NGX_HTTP_LLM_DIALECT_BEDROCK:
-            canon = ngx_http_llm_bedrock_response_to_canon(doc, &err);
-            break;
-
-        default: /* NGX_HTTP_LLM_DIALECT_OPENAI */
-            canon = ngx_http_llm_openai_response_to_canon(doc, &err);
-        }
+        canon = ngx_http_llm_dialects[ctx->dialect]->read_response(doc,
+                                                                    &err);
     }
 
     cJSON_Delete(doc);
@@ -541,19 +517,8 @@ ngx_http_llm_translate_response(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
             ctx->usage_source = NGX_HTTP_LLM_USAGE_REPORTED;
         }
 
-        switch (ctx->lcf->gateway) {
-
-        case NGX_HTTP_LLM_DIALECT_OPENAI:
-            resp = ngx_http_llm_canon_to_openai_response(canon, ngx_time());
-            break;
-
-        case NGX_HTTP_LLM_DIALECT_ANTHROPIC:
-            resp = ngx_http_llm_canon_to_anthropic_response(canon, &err);
-            break;
-
-        default: /* NGX_HTTP_LLM_DIALECT_GEMINI */
-            resp = ngx_http_llm_canon_to_gemini_response(canon, &err);
-        }
+        surface = ngx_http_llm_surfaces[ctx->lcf->gateway];
+        resp = surface->write_response(canon, ngx_time(), &err);
 
         cJSON_Delete(canon);
     }
@@ -678,12 +643,8 @@ ngx_int_t
 ngx_http_llm_translate_event(ngx_http_llm_ctx_t *ctx, ngx_str_t *data,
     ngx_str_t *out)
 {
-    u_char                   *p, *end, *mid;
-    ngx_int_t                 rc;
-    ngx_http_llm_relay_t     *rs;
-    ngx_http_llm_chunks_t    *cs;
-    ngx_http_llm_gchunks_t   *gs;
-    ngx_http_llm_messages_t  *ms;
+    u_char     *p, *end, *mid;
+    ngx_int_t   rc;
 
     /* the data's tokens, escaped at most, and the events around them */
     if (ngx_http_llm_translate_buffer(ctx, 2 * data->len + 1024, &p, &end)
@@ -692,63 +653,13 @@ ngx_http_llm_translate_event(ngx_http_llm_ctx_t *ctx, ngx_str_t *data,
         return NGX_ERROR;
     }
 
-    if (ngx_http_llm_translate_relayed(ctx)) {
-        /* the buffer's upper half holds the chunks between */
-        rs = ctx->tr_stream;
-        mid = p + (end - p) / 2;
-        rc = ngx_http_llm_relay_event(rs, data->data, data->len, mid, end,
-                                      &p, mid);
-        ngx_http_llm_translate_usage(ctx, &rs->a.usage);
-        goto done;
-    }
+    /* the buffer's upper half holds the chunks between */
+    mid = p + (end - p) / 2;
 
-    switch (ctx->dialect) {
+    rc = ngx_http_llm_relay_event(ctx->tr_stream, data->data, data->len,
+                                  mid, end, &p, mid);
 
-    case NGX_HTTP_LLM_DIALECT_ANTHROPIC:
-        cs = ctx->tr_stream;
-        rc = ngx_http_llm_anthropic_stream_event(cs, data->data, data->len,
-                                                 &p, end);
-        ngx_http_llm_translate_usage(ctx, &cs->usage);
-        break;
-
-    case NGX_HTTP_LLM_DIALECT_BEDROCK:
-        cs = ctx->tr_stream;
-        rc = ngx_http_llm_bedrock_stream_event(cs, data->data, data->len,
-                                               &p, end);
-        ngx_http_llm_translate_usage(ctx, &cs->usage);
-        break;
-
-    case NGX_HTTP_LLM_DIALECT_GEMINI:
-        if (ctx->lcf->gateway == NGX_HTTP_LLM_DIALECT_ANTHROPIC) {
-            ms = ctx->tr_stream;
-            rc = ngx_http_llm_gemini_messages_event(ms, data->data,
-                                                    data->len, &p, end);
-            ngx_http_llm_translate_usage(ctx, &ms->usage);
-            break;
-        }
-
-        cs = ctx->tr_stream;
-        rc = ngx_http_llm_gemini_stream_event(cs, data->data, data->len,
-                                              &p, end);
-        ngx_http_llm_translate_usage(ctx, &cs->usage);
-        break;
-
-    default: /* NGX_HTTP_LLM_DIALECT_OPENAI */
-        if (ctx->lcf->gateway == NGX_HTTP_LLM_DIALECT_GEMINI) {
-            gs = ctx->tr_stream;
-            rc = ngx_http_llm_openai_gemini_event(gs, data->data, data->len,
-                                                  &p, end);
-            ngx_http_llm_translate_usage(ctx, &gs->usage);
-            break;
-        }
-
-        ms = ctx->tr_stream;
-        rc = ngx_http_llm_openai_stream_event(ms, data->data, data->len,
-                                              &p, end);
-        ngx_http_llm_translate_usage(ctx, &ms->usage);
-    }
-
-done:
+    ngx_http_llm_translate_usage(ctx, &ctx->tr_stream->a.usage);
 
     if (rc == NGX_ERROR) {
         ngx_log_error(NGX_LOG_ERR, ctx->request->connection->log, 0,
@@ -766,25 +677,6 @@ done:
 
 
 /*
- * The streams read into chunks and written from them: an Anthropic one
- * for a Gemini client, a Bedrock one for any but an OpenAI client.
- */
-
-static ngx_uint_t
-ngx_http_llm_translate_relayed(ngx_http_llm_ctx_t *ctx)
-{
-    ngx_uint_t  d;
-
-    d = ctx->dialect;
-
-    return (d == NGX_HTTP_LLM_DIALECT_ANTHROPIC
-            && ctx->lcf->gateway == NGX_HTTP_LLM_DIALECT_GEMINI)
-           || (d == NGX_HTTP_LLM_DIALECT_BEDROCK
-               && ctx->lcf->gateway != NGX_HTTP_LLM_DIALECT_OPENAI);
-}
-
-
-/*
  * The provider's body ended: the last events of a stream whose dialect
  * has no end marker (Gemini) or that lacked its last frame (Bedrock's
  * metadata).  NGX_DECLINED: nothing to add, the stream had its own end or
@@ -794,45 +686,20 @@ ngx_http_llm_translate_relayed(ngx_http_llm_ctx_t *ctx)
 ngx_int_t
 ngx_http_llm_translate_end(ngx_http_llm_ctx_t *ctx, ngx_str_t *out)
 {
-    u_char     *p, *end;
-    ngx_int_t   rc;
-    ngx_uint_t  d;
-
-    d = ctx->dialect;
+    u_char  *p, *end, *mid;
 
     if (!ctx->translate || !ctx->sse || ctx->done_seen
         || ctx->tr_stream == NULL
-        || (d != NGX_HTTP_LLM_DIALECT_GEMINI
-            && d != NGX_HTTP_LLM_DIALECT_BEDROCK)
         || ngx_http_llm_translate_buffer(ctx, 1024, &p, &end) != NGX_OK)
     {
         return NGX_DECLINED;
     }
 
-    /* Bedrock's end marker is its metadata frame; without it the answer
-     * is complete only if messageStop came (usage then estimated) */
-    if (d == NGX_HTTP_LLM_DIALECT_BEDROCK
-        && !(ngx_http_llm_translate_relayed(ctx)
-             ? ((ngx_http_llm_relay_t *) ctx->tr_stream)->a.finished
-             : ((ngx_http_llm_chunks_t *) ctx->tr_stream)->finished))
+    mid = p + (end - p) / 2;
+
+    if (ngx_http_llm_relay_end(ctx->tr_stream, mid, end, &p, mid)
+        != NGX_DONE)
     {
-        return NGX_DECLINED;
-    }
-
-    if (ngx_http_llm_translate_relayed(ctx)) {
-        rc = ngx_http_llm_relay_end(ctx->tr_stream, p + (end - p) / 2, end,
-                                    &p, p + (end - p) / 2);
-
-    } else if (d == NGX_HTTP_LLM_DIALECT_GEMINI
-               && ctx->lcf->gateway == NGX_HTTP_LLM_DIALECT_ANTHROPIC)
-    {
-        rc = ngx_http_llm_gemini_messages_end(ctx->tr_stream, &p, end);
-
-    } else {
-        rc = ngx_http_llm_openai_chunk_body_end(ctx->tr_stream, &p, end);
-    }
-
-    if (rc != NGX_DONE) {
         return NGX_DECLINED;
     }
 
@@ -849,81 +716,29 @@ static ngx_int_t
 ngx_http_llm_translate_buffer(ngx_http_llm_ctx_t *ctx, size_t size,
     u_char **p, u_char **end)
 {
-    ngx_uint_t               relay;
-    ngx_pool_cleanup_t      *cln;
-    ngx_http_llm_relay_t    *rs;
-    ngx_http_llm_chunks_t   *cs;
-    ngx_http_llm_gchunks_t  *gs;
+    ngx_http_llm_relay_t  *rs;
 
-    relay = ngx_http_llm_translate_relayed(ctx);
+    rs = ctx->tr_stream;
 
-    if (ctx->tr_stream == NULL) {
-        if (relay) {
-            rs = ngx_pcalloc(ctx->request->pool,
-                             sizeof(ngx_http_llm_relay_t));
-            if (rs == NULL) {
-                return NGX_ERROR;
-            }
-
-            rs->a.created = ngx_time();
-            ngx_http_llm_translate_model(ctx, &rs->a);
-            rs->read = (ctx->dialect
-                        == NGX_HTTP_LLM_DIALECT_BEDROCK)
-                       ? ngx_http_llm_bedrock_stream_event
-                       : ngx_http_llm_anthropic_stream_event;
-            rs->gemini = (ctx->lcf->gateway == NGX_HTTP_LLM_DIALECT_GEMINI);
-            ctx->tr_stream = rs;
-
-        } else if (ctx->lcf->gateway == NGX_HTTP_LLM_DIALECT_OPENAI) {
-            cs = ngx_pcalloc(ctx->request->pool,
-                             sizeof(ngx_http_llm_chunks_t));
-            if (cs == NULL) {
-                return NGX_ERROR;
-            }
-
-            cs->created = ngx_time();
-            cs->include_usage = ctx->include_usage;
-            ngx_http_llm_translate_model(ctx, cs);
-            ctx->tr_stream = cs;
-
-        } else {
-            ctx->tr_stream = ngx_pcalloc(ctx->request->pool,
-                                 ctx->lcf->gateway
-                                 == NGX_HTTP_LLM_DIALECT_ANTHROPIC
-                                 ? sizeof(ngx_http_llm_messages_t)
-                                 : sizeof(ngx_http_llm_gchunks_t));
-            if (ctx->tr_stream == NULL) {
-                return NGX_ERROR;
-            }
+    if (rs == NULL) {
+        rs = ngx_http_llm_translate_stream(ctx);
+        if (rs == NULL) {
+            return NGX_ERROR;
         }
 
-        if (ctx->lcf->gateway == NGX_HTTP_LLM_DIALECT_GEMINI) {
-            cln = ngx_pool_cleanup_add(ctx->request->pool, 0);
-            if (cln == NULL) {
-                return NGX_ERROR;
-            }
-
-            /* the function calls it gathers are malloc'd */
-            cln->handler = ngx_http_llm_translate_gchunks_cleanup;
-            cln->data = relay ? &((ngx_http_llm_relay_t *) ctx->tr_stream)->g
-                              : ctx->tr_stream;
-        }
+        ctx->tr_stream = rs;
     }
 
-    if (ctx->lcf->gateway == NGX_HTTP_LLM_DIALECT_GEMINI) {
+    if (rs->writer->write_pending) {
         /* Gemini's last chunk carries the function calls gathered */
-        gs = relay ? &((ngx_http_llm_relay_t *) ctx->tr_stream)->g
-                   : ctx->tr_stream;
-        size += gs->calls_len;
+        size += rs->writer->write_pending(rs->w);
     }
 
     /* the state's id and model are written twice at most */
     size += 4 * NGX_HTTP_LLM_TOKEN_LEN;
 
-    if (relay) {
-        /* and the chunks between, in the upper half */
-        size *= 2;
-    }
+    /* and the chunks between, in the upper half */
+    size *= 2;
 
     if (size > ctx->tr_size) {
         if (ctx->tr_out) {
@@ -943,39 +758,64 @@ ngx_http_llm_translate_buffer(ngx_http_llm_ctx_t *ctx, size_t size,
 
     return NGX_OK;
 }
+/*
+ * A translated stream's state: the provider's reader, the client's
+ * writer.  A stream that names no model (Converse's) names the one asked
+ * for.
+ */
 
-
-/* a stream that names no model (Converse's) names the one asked for */
-
-static void
-ngx_http_llm_translate_model(ngx_http_llm_ctx_t *ctx,
-    ngx_http_llm_chunks_t *cs)
+static ngx_http_llm_relay_t *
+ngx_http_llm_translate_stream(ngx_http_llm_ctx_t *ctx)
 {
-    u_char     *p;
-    ngx_str_t  *model;
+    u_char                *p;
+    ngx_str_t             *model;
+    ngx_pool_cleanup_t    *cln;
+    ngx_http_llm_relay_t  *rs;
+
+    rs = ngx_pcalloc(ctx->request->pool, sizeof(ngx_http_llm_relay_t));
+    if (rs == NULL) {
+        return NULL;
+    }
+
+    rs->reader = ngx_http_llm_dialects[ctx->dialect];
+    rs->writer = ngx_http_llm_surfaces[ctx->lcf->gateway];
+    rs->a.created = ngx_time();
+
+    /* a writer reads the usage chunk; an OpenAI client asks for it */
+    rs->a.include_usage = rs->writer->stream_write ? 1 : ctx->include_usage;
+
+    if (rs->writer->write_size) {
+        rs->w = ngx_pcalloc(ctx->request->pool, rs->writer->write_size);
+        if (rs->w == NULL) {
+            return NULL;
+        }
+    }
+
+    if (rs->writer->write_free) {
+        cln = ngx_pool_cleanup_add(ctx->request->pool, 0);
+        if (cln == NULL) {
+            return NULL;
+        }
+
+        /* what the writer gathers is malloc'd */
+        cln->handler = rs->writer->write_free;
+        cln->data = rs->w;
+    }
 
     model = &ctx->candidates[ctx->current].model;
 
-    if (ctx->dialect
-        != NGX_HTTP_LLM_DIALECT_BEDROCK
-        || ngx_http_llm_json_escape_len(model->data, model->len) + 2
-           > NGX_HTTP_LLM_TOKEN_LEN)
+    if (rs->reader->no_model
+        && ngx_http_llm_json_escape_len(model->data, model->len) + 2
+           <= NGX_HTTP_LLM_TOKEN_LEN)
     {
-        return;
+        p = rs->a.model;
+        *p++ = '"';
+        p = ngx_http_llm_json_escape(p, model->data, model->len);
+        *p++ = '"';
+        rs->a.model_len = p - rs->a.model;
     }
 
-    p = cs->model;
-    *p++ = '"';
-    p = ngx_http_llm_json_escape(p, model->data, model->len);
-    *p++ = '"';
-    cs->model_len = p - cs->model;
-}
-
-
-static void
-ngx_http_llm_translate_gchunks_cleanup(void *data)
-{
-    ngx_http_llm_gchunks_free(data);
+    return rs;
 }
 
 
@@ -988,39 +828,30 @@ ngx_http_llm_translate_gchunks_cleanup(void *data)
 ngx_int_t
 ngx_http_llm_translate_observe(ngx_http_llm_ctx_t *ctx, ngx_str_t *data)
 {
-    ngx_int_t                     rc;
-    ngx_http_llm_stream_usage_t  *u;
+    ngx_int_t                      rc;
+    ngx_http_llm_observe_pt        observe;
+    ngx_http_llm_stream_usage_t   *u;
+    const ngx_http_llm_dialect_t  *d;
 
     if (ctx->tr_stream == NULL) {
         ctx->tr_stream = ngx_pcalloc(ctx->request->pool,
-                                     sizeof(ngx_http_llm_stream_usage_t));
+                                     sizeof(ngx_http_llm_relay_t));
         if (ctx->tr_stream == NULL) {
             return NGX_ERROR;
         }
     }
 
-    u = ctx->tr_stream;
+    u = &ctx->tr_stream->a.usage;
+    d = ngx_http_llm_dialects[ctx->lcf->gateway];
+    observe = ctx->sse ? d->observe_stream : d->observe_answer;
 
-    if (ctx->lcf->gateway == NGX_HTTP_LLM_DIALECT_GEMINI) {
-        rc = ngx_http_llm_gemini_observe(u, data->data, data->len);
+    rc = observe(u, data->data, data->len);
+
+    if (rc != NGX_DECLINED) {
         ngx_http_llm_translate_usage(ctx, u);
-
-        return rc;
     }
 
-    if (!ctx->sse) {
-        if (ngx_http_llm_anthropic_usage(data->data, data->len, u) == NGX_OK) {
-            ngx_http_llm_translate_usage(ctx, u);
-        }
-
-        return NGX_OK;
-    }
-
-    rc = ngx_http_llm_anthropic_stream_observe(u, data->data, data->len);
-
-    ngx_http_llm_translate_usage(ctx, u);
-
-    return rc;
+    return ctx->sse ? rc : NGX_OK;
 }
 
 

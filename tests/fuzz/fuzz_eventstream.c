@@ -34,15 +34,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ngx_http_llm_tr_err_t     err;
     ngx_http_llm_chunks_t     cs;
     ngx_http_llm_relay_t      rm, rg;
+    ngx_http_llm_messages_t   ms;
+    ngx_http_llm_gchunks_t    gs;
     ngx_http_llm_es_frame_t   f;
 
     ngx_memzero(&cs, sizeof(cs));
     ngx_memzero(&rm, sizeof(rm));
     ngx_memzero(&rg, sizeof(rg));
     cs.include_usage = 1;
-    rm.read = ngx_http_llm_bedrock_stream_event;
-    rg.read = ngx_http_llm_bedrock_stream_event;
-    rg.gemini = 1;
+    ngx_memzero(&ms, sizeof(ms));
+    ngx_memzero(&gs, sizeof(gs));
+    rm.reader = &ngx_http_llm_bedrock_dialect;
+    rm.writer = &ngx_http_llm_anthropic_surface;
+    rm.w = &ms;
+    rm.a.include_usage = 1;
+    rg.reader = &ngx_http_llm_bedrock_dialect;
+    rg.writer = &ngx_http_llm_gemini_surface;
+    rg.w = &gs;
+    rg.a.include_usage = 1;
 
     p = (u_char *) data;
     end = p + size;
@@ -76,7 +85,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     o = buf;
     (void) ngx_http_llm_relay_end(&rg, mid, mid + sizeof(mid), &o,
                                   buf + sizeof(buf));
-    ngx_http_llm_gchunks_free(&rg.g);
+    ngx_http_llm_gchunks_free(&gs);
 
     doc = cJSON_ParseWithLength((const char *) data, size);
     if (doc == NULL) {
@@ -88,7 +97,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cJSON_Delete(canon);
 
     ngx_memzero(&err, sizeof(err));
-    canon = ngx_http_llm_openai_request_to_canon(doc, &err);
+    canon = ngx_http_llm_openai_request_to_canon(doc, NULL, 0, &err);
 
     if (canon) {
         out = ngx_http_llm_canon_to_bedrock_request(canon, 1024, &err);

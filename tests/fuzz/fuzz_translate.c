@@ -35,10 +35,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static u_char                     big[65536];
     const char                       *msg, *code;
     ngx_http_llm_tr_err_t             err;
-    ngx_http_llm_messages_t           os, gm;
+    ngx_http_llm_messages_t           os, gms;
     ngx_http_llm_chunks_t             as, gs;
-    ngx_http_llm_gchunks_t            og;
-    ngx_http_llm_relay_t              ag;
+    ngx_http_llm_gchunks_t            og, ags;
+    ngx_http_llm_relay_t              ag, gm;
     ngx_http_llm_stream_usage_t       u, gu;
     static u_char                     mid[4096];
     ngx_http_llm_json_value_t         jdoc;
@@ -48,12 +48,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ngx_memzero(&os, sizeof(os));
     ngx_memzero(&gs, sizeof(gs));
     ngx_memzero(&gm, sizeof(gm));
+    ngx_memzero(&gms, sizeof(gms));
+    ngx_memzero(&ags, sizeof(ags));
     ngx_memzero(&u, sizeof(u));
     ngx_memzero(&gu, sizeof(gu));
     ngx_memzero(&og, sizeof(og));
     ngx_memzero(&ag, sizeof(ag));
-    ag.read = ngx_http_llm_anthropic_stream_event;
-    ag.gemini = 1;
+    ag.reader = &ngx_http_llm_anthropic_dialect;
+    ag.writer = &ngx_http_llm_gemini_surface;
+    ag.w = &ags;
+    ag.a.include_usage = 1;
+    gm.reader = &ngx_http_llm_gemini_dialect;
+    gm.writer = &ngx_http_llm_anthropic_surface;
+    gm.w = &gms;
+    gm.a.include_usage = 1;
     as.include_usage = 1;
 
     for (s = (char *) data; s < (char *) data + size; s++) {
@@ -64,17 +72,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         (void) ngx_http_llm_anthropic_stream_event(&as, (u_char *) s, n, &o,
                                                    buf + sizeof(buf));
         o = buf;
-        (void) ngx_http_llm_openai_stream_event(&os, (u_char *) s, n, &o,
-                                                buf + sizeof(buf));
+        (void) ngx_http_llm_messages_write(&os, &os.usage, 0, (u_char *) s, n,
+                                           &o, buf + sizeof(buf));
         o = buf;
         (void) ngx_http_llm_gemini_stream_event(&gs, (u_char *) s, n, &o,
                                                 buf + sizeof(buf));
         o = buf;
-        (void) ngx_http_llm_gemini_messages_event(&gm, (u_char *) s, n, &o,
-                                                  buf + sizeof(buf));
+        (void) ngx_http_llm_relay_event(&gm, (u_char *) s, n, mid,
+                                        mid + sizeof(mid), &o,
+                                        buf + sizeof(buf));
         o = buf;
-        (void) ngx_http_llm_openai_gemini_event(&og, (u_char *) s, n, &o,
-                                                buf + sizeof(buf));
+        (void) ngx_http_llm_gchunks_write(&og, &og.usage, 0, (u_char *) s, n,
+                                          &o, buf + sizeof(buf));
         o = buf;
         (void) ngx_http_llm_relay_event(&ag, (u_char *) s, n, mid,
                                         mid + sizeof(mid), &o,
@@ -88,13 +97,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     (void) ngx_http_llm_relay_end(&ag, mid, mid + sizeof(mid), &o,
                                   buf + sizeof(buf));
     ngx_http_llm_gchunks_free(&og);
-    ngx_http_llm_gchunks_free(&ag.g);
+    ngx_http_llm_gchunks_free(&ags);
 
     o = buf;
     (void) ngx_http_llm_openai_chunk_body_end(&gs, &o, buf + sizeof(buf));
     o = buf;
-    (void) ngx_http_llm_gemini_messages_end(&gm, &o, buf + sizeof(buf));
-    (void) ngx_http_llm_anthropic_usage((u_char *) data, size, &u);
+    (void) ngx_http_llm_relay_end(&gm, mid, mid + sizeof(mid), &o,
+                                  buf + sizeof(buf));
+    (void) ngx_http_llm_anthropic_usage(&u, (u_char *) data, size);
 
     doc = cJSON_ParseWithLength((const char *) data, size);
     if (doc == NULL) {
@@ -112,7 +122,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
            == NGX_OK)
     {
         ngx_memzero(&err, sizeof(err));
-        canon = ngx_http_llm_openai_request_to_canon(doc, &err);
+        canon = ngx_http_llm_openai_request_to_canon(doc, NULL, 0, &err);
         out = canon ? ngx_http_llm_canon_to_anthropic_request(canon, 1024,
                                                               &err)
                     : NULL;
@@ -129,33 +139,34 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     {
         ngx_memzero(&err, sizeof(err));
         canon = ngx_http_llm_anthropic_response_to_canon(doc, &err);
-        out = canon ? ngx_http_llm_canon_to_openai_response(canon, 1) : NULL;
+        out = canon ? ngx_http_llm_canon_to_openai_response(canon, 1, NULL)
+                    : NULL;
         fuzz_agree(out, big, o - big);
         cJSON_Delete(out);
         cJSON_Delete(canon);
     }
 
     ngx_memzero(&err, sizeof(err));
-    canon = ngx_http_llm_openai_request_to_canon(doc, &err);
+    canon = ngx_http_llm_openai_request_to_canon(doc, NULL, 0, &err);
 
     if (canon) {
         fuzz_print(ngx_http_llm_canon_to_anthropic_request(canon, 1024,
                                                            &err));
-        fuzz_print(ngx_http_llm_canon_to_openai_request(canon, &err));
-        fuzz_print(ngx_http_llm_canon_to_gemini_request(canon, &err));
+        fuzz_print(ngx_http_llm_canon_to_openai_request(canon, 0, &err));
+        fuzz_print(ngx_http_llm_canon_to_gemini_request(canon, 0, &err));
         fuzz_print(ngx_http_llm_canon_to_bedrock_request(canon, 1024,
                                                          &err));
         cJSON_Delete(canon);
     }
 
     ngx_memzero(&err, sizeof(err));
-    canon = ngx_http_llm_anthropic_request_to_canon(doc, &err);
+    canon = ngx_http_llm_anthropic_request_to_canon(doc, NULL, 0, &err);
 
     if (canon) {
-        fuzz_print(ngx_http_llm_canon_to_openai_request(canon, &err));
+        fuzz_print(ngx_http_llm_canon_to_openai_request(canon, 0, &err));
         fuzz_print(ngx_http_llm_canon_to_anthropic_request(canon, 1024,
                                                            &err));
-        fuzz_print(ngx_http_llm_canon_to_gemini_request(canon, &err));
+        fuzz_print(ngx_http_llm_canon_to_gemini_request(canon, 0, &err));
         fuzz_print(ngx_http_llm_canon_to_bedrock_request(canon, 1024,
                                                          &err));
         cJSON_Delete(canon);
@@ -165,10 +176,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     canon = ngx_http_llm_gemini_request_to_canon(doc, "m", 1, &err);
 
     if (canon) {
-        fuzz_print(ngx_http_llm_canon_to_openai_request(canon, &err));
+        fuzz_print(ngx_http_llm_canon_to_openai_request(canon, 0, &err));
         fuzz_print(ngx_http_llm_canon_to_anthropic_request(canon, 1024,
                                                            &err));
-        fuzz_print(ngx_http_llm_canon_to_gemini_request(canon, &err));
+        fuzz_print(ngx_http_llm_canon_to_gemini_request(canon, 0, &err));
         fuzz_print(ngx_http_llm_canon_to_bedrock_request(canon, 1024,
                                                          &err));
         cJSON_Delete(canon);
@@ -178,9 +189,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     canon = ngx_http_llm_gemini_response_to_canon(doc, &err);
 
     if (canon) {
-        fuzz_print(ngx_http_llm_canon_to_openai_response(canon, 1));
-        fuzz_print(ngx_http_llm_canon_to_anthropic_response(canon, &err));
-        fuzz_print(ngx_http_llm_canon_to_gemini_response(canon, &err));
+        fuzz_print(ngx_http_llm_canon_to_openai_response(canon, 1, NULL));
+        fuzz_print(ngx_http_llm_canon_to_anthropic_response(canon, 0, &err));
+        fuzz_print(ngx_http_llm_canon_to_gemini_response(canon, 0, &err));
         cJSON_Delete(canon);
     }
 
@@ -188,9 +199,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     canon = ngx_http_llm_anthropic_response_to_canon(doc, &err);
 
     if (canon) {
-        fuzz_print(ngx_http_llm_canon_to_openai_response(canon, 1));
-        fuzz_print(ngx_http_llm_canon_to_anthropic_response(canon, &err));
-        fuzz_print(ngx_http_llm_canon_to_gemini_response(canon, &err));
+        fuzz_print(ngx_http_llm_canon_to_openai_response(canon, 1, NULL));
+        fuzz_print(ngx_http_llm_canon_to_anthropic_response(canon, 0, &err));
+        fuzz_print(ngx_http_llm_canon_to_gemini_response(canon, 0, &err));
         cJSON_Delete(canon);
     }
 
@@ -198,9 +209,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     canon = ngx_http_llm_openai_response_to_canon(doc, &err);
 
     if (canon) {
-        fuzz_print(ngx_http_llm_canon_to_anthropic_response(canon, &err));
-        fuzz_print(ngx_http_llm_canon_to_openai_response(canon, 1));
-        fuzz_print(ngx_http_llm_canon_to_gemini_response(canon, &err));
+        fuzz_print(ngx_http_llm_canon_to_anthropic_response(canon, 0, &err));
+        fuzz_print(ngx_http_llm_canon_to_openai_response(canon, 1, NULL));
+        fuzz_print(ngx_http_llm_canon_to_gemini_response(canon, 0, &err));
         cJSON_Delete(canon);
     }
 
@@ -208,9 +219,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     canon = ngx_http_llm_bedrock_response_to_canon(doc, &err);
 
     if (canon) {
-        fuzz_print(ngx_http_llm_canon_to_openai_response(canon, 1));
-        fuzz_print(ngx_http_llm_canon_to_anthropic_response(canon, &err));
-        fuzz_print(ngx_http_llm_canon_to_gemini_response(canon, &err));
+        fuzz_print(ngx_http_llm_canon_to_openai_response(canon, 1, NULL));
+        fuzz_print(ngx_http_llm_canon_to_anthropic_response(canon, 0, &err));
+        fuzz_print(ngx_http_llm_canon_to_gemini_response(canon, 0, &err));
         cJSON_Delete(canon);
     }
 

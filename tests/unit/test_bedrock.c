@@ -81,7 +81,7 @@ to_bedrock(const char *in, ngx_http_llm_tr_err_t *e)
     out = NULL;
 
     req = cJSON_Parse(in);
-    canon = ngx_http_llm_openai_request_to_canon(req, e);
+    canon = ngx_http_llm_openai_request_to_canon(req, NULL, 0, e);
 
     if (canon) {
         out = ngx_http_llm_canon_to_bedrock_request(canon, 1024, e);
@@ -291,7 +291,7 @@ main(void)
     ngx_memzero(&e, sizeof(e));
     canon = ngx_http_llm_bedrock_response_to_canon(resp, &e);
     CHECK(canon != NULL);
-    oa = canon ? ngx_http_llm_canon_to_openai_response(canon, 1) : NULL;
+    oa = canon ? ngx_http_llm_canon_to_openai_response(canon, 1, NULL) : NULL;
     s = oa ? cJSON_PrintUnformatted(oa) : NULL;
     CHECK(s && strstr(s, "\"finish_reason\":\"content_filter\"")
           && strstr(s, "\"arguments\":\"{\\\"k\\\":[1]}\"")

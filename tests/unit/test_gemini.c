@@ -23,10 +23,10 @@ to_gemini(const char *in, ngx_http_llm_tr_err_t *e)
     out = NULL;
 
     req = cJSON_Parse(in);
-    canon = ngx_http_llm_openai_request_to_canon(req, e);
+    canon = ngx_http_llm_openai_request_to_canon(req, NULL, 0, e);
 
     if (canon) {
-        out = ngx_http_llm_canon_to_gemini_request(canon, e);
+        out = ngx_http_llm_canon_to_gemini_request(canon, 0, e);
     }
 
     if (out) {
@@ -57,7 +57,7 @@ to_openai(const char *in, ngx_http_llm_tr_err_t *e)
     canon = ngx_http_llm_gemini_response_to_canon(resp, e);
 
     if (canon) {
-        out = ngx_http_llm_canon_to_openai_response(canon, 1);
+        out = ngx_http_llm_canon_to_openai_response(canon, 1, NULL);
     }
 
     if (out) {
@@ -223,44 +223,58 @@ main(void)
                                            buf + sizeof(buf))
           == NGX_ERROR);
 
-    /* the same stream as Messages events: an end only after a start */
+    /* the same stream as Messages events, through the relay: an end only
+     * after a start */
     {
+        u_char                   mid[8192];
+        ngx_http_llm_relay_t     rs;
         ngx_http_llm_messages_t  ms;
 
         ngx_memzero(&ms, sizeof(ms));
+        ngx_memzero(&rs, sizeof(rs));
+        rs.reader = &ngx_http_llm_gemini_dialect;
+        rs.writer = &ngx_http_llm_anthropic_surface;
+        rs.w = &ms;
+        rs.a.include_usage = 1;
+
         o = buf;
-        CHECK(ngx_http_llm_gemini_messages_end(&ms, &o, buf + sizeof(buf))
+        CHECK(ngx_http_llm_relay_end(&rs, mid, mid + sizeof(mid), &o,
+                                     buf + sizeof(buf))
               == NGX_ERROR);
 
         in = "{\"candidates\":[{\"content\":{\"parts\":[{\"functionCall\":"
              "{\"name\":\"f\"}}]},\"finishReason\":\"MAX_TOKENS\"}]}";
         o = buf;
-        CHECK(ngx_http_llm_gemini_messages_event(&ms, (u_char *) in,
-                                                 strlen(in), &o,
-                                                 buf + sizeof(buf))
-              == NGX_OK
-              && strcmp(ms.stop, "tool_calls") == 0 && ms.calls == 1);
+        rc = ngx_http_llm_relay_event(&rs, (u_char *) in, strlen(in), mid,
+                                      mid + sizeof(mid), &o,
+                                      buf + sizeof(buf));
+        *o = '\0';
+        CHECK(rc == NGX_OK && strcmp(ms.stop, "tool_calls") == 0
+              && strstr((char *) buf, "\"type\":\"tool_use\",\"id\":"
+                        "\"call_0\",\"name\":\"f\"") != NULL);
 
         in = "{\"candidates\":[{\"content\":{\"parts\":[{\"functionCall\":"
              "{\"name\":\"g\"},\"thoughtSignature\":\"Zz==\"}]}}]}";
         o = buf;
-        rc = ngx_http_llm_gemini_messages_event(&ms, (u_char *) in,
-                                                strlen(in), &o,
-                                                buf + sizeof(buf));
+        rc = ngx_http_llm_relay_event(&rs, (u_char *) in, strlen(in), mid,
+                                      mid + sizeof(mid), &o,
+                                      buf + sizeof(buf));
         *o = '\0';
         CHECK(rc == NGX_OK
               && strstr((char *) buf, "\"type\":\"tool_use\",\"id\":"
                         "\"call_1_ts_Zz\",\"name\":\"g\"") != NULL);
 
         o = buf;
-        CHECK(ngx_http_llm_gemini_messages_end(&ms, &o, buf + sizeof(buf))
+        CHECK(ngx_http_llm_relay_end(&rs, mid, mid + sizeof(mid), &o,
+                                     buf + sizeof(buf))
               == NGX_DONE);
         *o = '\0';
         CHECK(strstr((char *) buf, "\"stop_reason\":\"tool_use\"") != NULL);
 
         o = buf;
-        CHECK(ngx_http_llm_gemini_messages_event(&ms, (u_char *) in, 20, &o,
-                                                 buf + sizeof(buf))
+        CHECK(ngx_http_llm_relay_event(&rs, (u_char *) in, 20, mid,
+                                       mid + sizeof(mid), &o,
+                                       buf + sizeof(buf))
               == NGX_ERROR);
     }
 

@@ -26,7 +26,7 @@ to_openai(const char *in, ngx_uint_t stream, ngx_http_llm_tr_err_t *e)
     canon = ngx_http_llm_gemini_request_to_canon(req, "m", stream, e);
 
     if (canon) {
-        out = ngx_http_llm_canon_to_openai_request(canon, e);
+        out = ngx_http_llm_canon_to_openai_request(canon, 0, e);
     }
 
     if (out) {
@@ -57,7 +57,7 @@ to_gemini(const char *in, ngx_http_llm_tr_err_t *e)
     canon = ngx_http_llm_openai_response_to_canon(resp, e);
 
     if (canon) {
-        out = ngx_http_llm_canon_to_gemini_response(canon, e);
+        out = ngx_http_llm_canon_to_gemini_response(canon, 0, e);
     }
 
     if (out) {
@@ -83,8 +83,8 @@ feed(ngx_http_llm_gchunks_t *st, const char *data, u_char *buf, size_t size,
     ngx_int_t   rc;
 
     p = buf;
-    rc = ngx_http_llm_openai_gemini_event(st, (u_char *) data, strlen(data),
-                                          &p, buf + size);
+    rc = ngx_http_llm_gchunks_write(st, &st->usage, 0, (u_char *) data,
+                                    strlen(data), &p, buf + size);
     out->data = buf;
     out->len = p - buf;
 
@@ -270,8 +270,11 @@ main(void)
 
     /* a Messages stream relayed: an error event ends it in Google's shape */
     ngx_memzero(&rs, sizeof(rs));
-    rs.read = ngx_http_llm_anthropic_stream_event;
-    rs.gemini = 1;
+    ngx_memzero(&st, sizeof(st));
+    rs.reader = &ngx_http_llm_anthropic_dialect;
+    rs.writer = &ngx_http_llm_gemini_surface;
+    rs.w = &st;
+    rs.a.include_usage = 1;
     p = buf;
     CHECK(ngx_http_llm_relay_event(&rs,
               S("{\"type\":\"message_start\",\"message\":{\"id\":"
@@ -288,7 +291,7 @@ main(void)
     CHECK(out_is(&out, "data: {\"error\":{\"code\":502,\"message\":"
                  "\"Overloaded\",\"status\":\"UNAVAILABLE\"}}\r\n\r\n"));
     CHECK(rs.a.usage.input == 3);
-    ngx_http_llm_gchunks_free(&rs.g);
+    ngx_http_llm_gchunks_free(&st);
 
     /* a passed-through Gemini stream: usage as it comes, the end */
     ngx_memzero(&u, sizeof(u));

@@ -69,7 +69,7 @@ request(const char *in)
 
     ngx_memzero(&e, sizeof(e));
     req = cJSON_Parse(in);
-    canon = ngx_http_llm_openai_request_to_canon(req, &e);
+    canon = ngx_http_llm_openai_request_to_canon(req, NULL, 0, &e);
     slow = canon ? ngx_http_llm_canon_to_anthropic_request(canon, 4096, &e)
                  : NULL;
     rc = agree(slow, buf, o - buf, e.msg);
@@ -107,7 +107,7 @@ response(const char *in)
     ngx_memzero(&e, sizeof(e));
     resp = cJSON_Parse(in);
     canon = ngx_http_llm_anthropic_response_to_canon(resp, &e);
-    slow = canon ? ngx_http_llm_canon_to_openai_response(canon, 7) : NULL;
+    slow = canon ? ngx_http_llm_canon_to_openai_response(canon, 7, NULL) : NULL;
     rc = agree(slow, buf, o - buf, e.msg);
 
     cJSON_Delete(resp);

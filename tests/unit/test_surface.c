@@ -23,10 +23,10 @@ to_openai(const char *in, ngx_http_llm_tr_err_t *e)
     out = NULL;
 
     req = cJSON_Parse(in);
-    canon = ngx_http_llm_anthropic_request_to_canon(req, e);
+    canon = ngx_http_llm_anthropic_request_to_canon(req, NULL, 0, e);
 
     if (canon) {
-        out = ngx_http_llm_canon_to_openai_request(canon, e);
+        out = ngx_http_llm_canon_to_openai_request(canon, 0, e);
     }
 
     if (out) {
@@ -57,7 +57,7 @@ to_anthropic(const char *in, ngx_http_llm_tr_err_t *e)
     canon = ngx_http_llm_openai_response_to_canon(resp, e);
 
     if (canon) {
-        out = ngx_http_llm_canon_to_anthropic_response(canon, e);
+        out = ngx_http_llm_canon_to_anthropic_response(canon, 0, e);
     }
 
     if (out) {
@@ -87,8 +87,8 @@ stream(ngx_http_llm_messages_t *st, const char **ev, u_char *buf,
     rc = NGX_OK;
 
     for ( /* void */ ; *ev; ev++) {
-        rc = ngx_http_llm_openai_stream_event(st, (u_char *) *ev,
-                                              strlen(*ev), &o, buf + size);
+        rc = ngx_http_llm_messages_write(st, &st->usage, 0, (u_char *) *ev,
+                                         strlen(*ev), &o, buf + size);
         if (rc != NGX_OK) {
             break;
         }

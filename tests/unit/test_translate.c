@@ -30,7 +30,7 @@ openai_to_anthropic(const char *in, char *err)
         return NULL;
     }
 
-    canon = ngx_http_llm_openai_request_to_canon(req, &e);
+    canon = ngx_http_llm_openai_request_to_canon(req, NULL, 0, &e);
 
     if (canon) {
         out = ngx_http_llm_canon_to_anthropic_request(canon, 4096, &e);
@@ -65,7 +65,7 @@ anthropic_to_openai(const char *in, char *err)
     canon = ngx_http_llm_anthropic_response_to_canon(resp, &e);
 
     if (canon) {
-        out = ngx_http_llm_canon_to_openai_response(canon, 1700000000);
+        out = ngx_http_llm_canon_to_openai_response(canon, 1700000000, NULL);
     }
 
     if (out) {
