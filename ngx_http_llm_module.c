@@ -20,6 +20,7 @@
 #include "ngx_http_llm_state.h"
 #include "ngx_http_llm_tenant.h"
 #include "ngx_http_llm_upstream.h"
+#include "ngx_http_llm_balancer.h"
 #include "ngx_http_llm_variables.h"
 #include "ngx_http_llm_vertex.h"
 #include "ngx_http_llm_vkey_conf.h"
@@ -301,7 +302,7 @@ ngx_http_llm_init_main_conf(ngx_conf_t *cf, void *conf)
         return NGX_CONF_ERROR;
     }
 
-    lmcf->uscf = ngx_http_llm_upstream_create_uscf(cf);
+    lmcf->uscf = ngx_http_llm_balancer_create_uscf(cf);
     if (lmcf->uscf == NULL) {
         return NGX_CONF_ERROR;
     }

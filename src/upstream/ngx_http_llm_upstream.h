@@ -14,14 +14,10 @@
 #include "ngx_http_llm_common.h"
 
 
-/* one attempt at a provider, and the balancer that picks it */
+/* the upstream's callbacks for a request's attempts */
 
 ngx_int_t ngx_http_llm_upstream_start(ngx_http_request_t *r,
     ngx_http_llm_ctx_t *ctx);
-ngx_int_t ngx_http_llm_upstream_init_peer(ngx_http_request_t *r,
-    ngx_http_upstream_srv_conf_t *us);
-ngx_http_upstream_srv_conf_t *ngx_http_llm_upstream_create_uscf(
-    ngx_conf_t *cf);
 ngx_int_t ngx_http_llm_upstream_init_conf(ngx_conf_t *cf,
     ngx_http_llm_main_conf_t *lmcf, ngx_http_upstream_conf_t *conf,
     ngx_http_upstream_conf_t *prev);
