@@ -185,22 +185,11 @@ ngx_http_llm_canon_to_anthropic_request(cJSON *canon,
         cJSON_ArrayForEach(tool, tools) {
             t = cJSON_CreateObject();
 
-            if (ngx_http_llm_canon_add(out, t) != NGX_OK
-                || cJSON_AddStringToObject(t, "name",
-                       ngx_http_llm_canon_str(tool, "name")) == NULL)
-            {
+            if (ngx_http_llm_canon_add(out, t) != NGX_OK) {
                 goto failed;
             }
 
-            s = ngx_http_llm_canon_str(tool, "description");
-
-            if (s && cJSON_AddStringToObject(t, "description", s) == NULL) {
-                goto failed;
-            }
-
-            v = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(tool,
-                                                                "parameters"),
-                                1);
+            v = ngx_http_llm_canon_tool_out(tool, t);
 
             if (v == NULL || !cJSON_AddItemToObject(t, "input_schema", v)) {
                 cJSON_Delete(v);

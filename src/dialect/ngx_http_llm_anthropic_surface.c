@@ -173,34 +173,15 @@ ngx_http_llm_anthropic_request_to_canon(cJSON *req, const char *model,
     cJSON       *canon, *system, *messages, *msg, *out, *parts, *v;
     const char  *role;
 
-    canon = cJSON_CreateObject();
-    system = cJSON_CreateArray();
-    out = cJSON_CreateArray();
-
-    if (canon == NULL || system == NULL || out == NULL) {
-        cJSON_Delete(system);
-        cJSON_Delete(out);
-        goto failed;
+    canon = ngx_http_llm_canon_request(req,
+                                       &ngx_http_llm_anthropic_request_shape,
+                                       model, err);
+    if (canon == NULL) {
+        return NULL;
     }
 
-    cJSON_AddItemToObject(canon, "system", system);
-    cJSON_AddItemToObject(canon, "messages", out);
-
-    if (ngx_http_llm_canon_check(req, &ngx_http_llm_anthropic_request_shape,
-                                 err)
-        != NGX_OK)
-    {
-        goto failed;
-    }
-
-    v = cJSON_GetObjectItemCaseSensitive(req, "model");
-
-    if (!cJSON_IsString(v)
-        || cJSON_AddStringToObject(canon, "model", v->valuestring) == NULL)
-    {
-        ngx_http_llm_canon_error(err, "\"model\" must be a string");
-        goto failed;
-    }
+    system = cJSON_GetObjectItemCaseSensitive(canon, "system");
+    out = cJSON_GetObjectItemCaseSensitive(canon, "messages");
 
     v = cJSON_GetObjectItemCaseSensitive(req, "system");
 

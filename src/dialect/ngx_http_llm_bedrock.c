@@ -300,22 +300,11 @@ ngx_http_llm_bedrock_tools(cJSON *canon, cJSON *req,
         v = cJSON_CreateObject();
         spec = cJSON_AddObjectToObject(v, "toolSpec");
 
-        if (ngx_http_llm_canon_add(out, v) != NGX_OK || spec == NULL
-            || cJSON_AddStringToObject(spec, "name",
-                   ngx_http_llm_canon_str(tool, "name")) == NULL)
-        {
+        if (ngx_http_llm_canon_add(out, v) != NGX_OK || spec == NULL) {
             return NGX_ERROR;
         }
 
-        s = ngx_http_llm_canon_str(tool, "description");
-
-        if (s && cJSON_AddStringToObject(spec, "description", s) == NULL) {
-            return NGX_ERROR;
-        }
-
-        v = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(tool,
-                                                             "parameters"),
-                            1);
+        v = ngx_http_llm_canon_tool_out(tool, spec);
 
         if (v == NULL
             || !cJSON_AddItemToObject(cJSON_AddObjectToObject(spec,

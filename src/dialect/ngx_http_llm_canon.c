@@ -515,6 +515,87 @@ ngx_http_llm_canon_tool(cJSON *tools, const char *name, const char *desc,
 }
 
 
+/*
+ * A canonical request begun from a client's: its shape checked, its
+ * "system" and "messages" arrays, and its model, the body's or (a dialect
+ * that names it in the URL) the one given.
+ */
+
+cJSON *
+ngx_http_llm_canon_request(cJSON *req, const ngx_http_llm_shape_t *shape,
+    const char *model, ngx_http_llm_tr_err_t *err)
+{
+    cJSON  *canon, *v;
+
+    canon = cJSON_CreateObject();
+
+    if (canon == NULL
+        || cJSON_AddArrayToObject(canon, "system") == NULL
+        || cJSON_AddArrayToObject(canon, "messages") == NULL
+        || ngx_http_llm_canon_check(req, shape, err) != NGX_OK)
+    {
+        goto failed;
+    }
+
+    if (model == NULL) {
+        v = cJSON_GetObjectItemCaseSensitive(req, "model");
+
+        if (!cJSON_IsString(v)) {
+            ngx_http_llm_canon_error(err, "\"model\" must be a string");
+            goto failed;
+        }
+
+        model = v->valuestring;
+    }
+
+    if (cJSON_AddStringToObject(canon, "model", model) == NULL) {
+        goto failed;
+    }
+
+    return canon;
+
+failed:
+
+    if (err->msg[0] == '\0') {
+        ngx_http_llm_canon_error(err, "out of memory");
+    }
+
+    cJSON_Delete(canon);
+
+    return NULL;
+}
+
+
+/*
+ * A canonical tool as a dialect's: its name and description into "to",
+ * and a copy of its schema returned (NULL on failure) for the dialect to
+ * place.
+ */
+
+cJSON *
+ngx_http_llm_canon_tool_out(cJSON *tool, cJSON *to)
+{
+    const char  *s;
+
+    if (cJSON_AddStringToObject(to, "name",
+                                ngx_http_llm_canon_str(tool, "name"))
+        == NULL)
+    {
+        return NULL;
+    }
+
+    s = ngx_http_llm_canon_str(tool, "description");
+
+    if (s && cJSON_AddStringToObject(to, "description", s) == NULL) {
+        return NULL;
+    }
+
+    return cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(tool,
+                                                           "parameters"),
+                           1);
+}
+
+
 /* usage counts by a dialect's names for input, output, cache reads, writes */
 
 void

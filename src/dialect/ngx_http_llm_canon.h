@@ -72,6 +72,10 @@ ngx_int_t ngx_http_llm_canon_add(cJSON *array, cJSON *item);
 cJSON *ngx_http_llm_canon_message(cJSON *messages, const char *role);
 cJSON *ngx_http_llm_canon_turn(cJSON *turns, cJSON **last,
     const char *role, const char *parts);
+cJSON *ngx_http_llm_canon_request(cJSON *req,
+    const ngx_http_llm_shape_t *shape, const char *model,
+    ngx_http_llm_tr_err_t *err);
+cJSON *ngx_http_llm_canon_tool_out(cJSON *tool, cJSON *to);
 cJSON *ngx_http_llm_canon_tool(cJSON *tools, const char *name,
     const char *desc, cJSON *schema);
 cJSON *ngx_http_llm_canon_add_int(cJSON *obj, const char *name, int64_t v);

@@ -475,23 +475,12 @@ ngx_http_llm_gemini_tools(cJSON *canon, cJSON *req)
         cJSON_ArrayForEach(tool, tools) {
             d = cJSON_CreateObject();
 
-            if (ngx_http_llm_canon_add(decls, d) != NGX_OK
-                || cJSON_AddStringToObject(d, "name",
-                       ngx_http_llm_canon_str(tool, "name")) == NULL)
-            {
-                return NGX_ERROR;
-            }
-
-            s = ngx_http_llm_canon_str(tool, "description");
-
-            if (s && cJSON_AddStringToObject(d, "description", s) == NULL) {
+            if (ngx_http_llm_canon_add(decls, d) != NGX_OK) {
                 return NGX_ERROR;
             }
 
             /* JSON Schema as given, not Gemini's OpenAPI subset */
-            v = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(tool,
-                                                                "parameters"),
-                                1);
+            v = ngx_http_llm_canon_tool_out(tool, d);
 
             if (v == NULL
                 || !cJSON_AddItemToObject(d, "parametersJsonSchema", v))

@@ -157,31 +157,16 @@ ngx_http_llm_gemini_request_to_canon(cJSON *req, const char *model,
     const char  *role, *s;
 
     ncalls = 0;
-    canon = cJSON_CreateObject();
-    system = cJSON_CreateArray();
-    messages = cJSON_CreateArray();
     calls = cJSON_CreateArray();    /* [id, name] of unanswered calls */
-
-    if (canon == NULL || system == NULL || messages == NULL || calls == NULL)
-    {
-        cJSON_Delete(system);
-        cJSON_Delete(messages);
+    canon = ngx_http_llm_canon_request(req,
+                                       &ngx_http_llm_gemini_request_shape,
+                                       model, err);
+    if (canon == NULL || calls == NULL) {
         goto failed;
     }
 
-    cJSON_AddItemToObject(canon, "system", system);
-    cJSON_AddItemToObject(canon, "messages", messages);
-
-    if (ngx_http_llm_canon_check(req, &ngx_http_llm_gemini_request_shape,
-                                 err)
-        != NGX_OK)
-    {
-        goto failed;
-    }
-
-    if (cJSON_AddStringToObject(canon, "model", model) == NULL) {
-        goto failed;
-    }
+    system = cJSON_GetObjectItemCaseSensitive(canon, "system");
+    messages = cJSON_GetObjectItemCaseSensitive(canon, "messages");
 
     if (!cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(req, "contents"))) {
         ngx_http_llm_canon_error(err, "\"contents\" must be an array");

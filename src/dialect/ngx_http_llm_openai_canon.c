@@ -233,34 +233,15 @@ ngx_http_llm_openai_request_to_canon(cJSON *req, const char *model,
     cJSON       *canon, *messages, *msg, *system, *out, *m, *parts, *v;
     const char  *role, *id;
 
-    canon = cJSON_CreateObject();
-    system = cJSON_CreateArray();
-    out = cJSON_CreateArray();
-
-    if (canon == NULL || system == NULL || out == NULL) {
-        cJSON_Delete(system);
-        cJSON_Delete(out);
-        goto failed;
+    canon = ngx_http_llm_canon_request(req,
+                                       &ngx_http_llm_openai_request_shape,
+                                       model, err);
+    if (canon == NULL) {
+        return NULL;
     }
 
-    cJSON_AddItemToObject(canon, "system", system);
-    cJSON_AddItemToObject(canon, "messages", out);
-
-    if (ngx_http_llm_canon_check(req, &ngx_http_llm_openai_request_shape,
-                                 err)
-        != NGX_OK)
-    {
-        goto failed;
-    }
-
-    v = cJSON_GetObjectItemCaseSensitive(req, "model");
-
-    if (!cJSON_IsString(v)
-        || cJSON_AddStringToObject(canon, "model", v->valuestring) == NULL)
-    {
-        ngx_http_llm_canon_error(err, "\"model\" must be a string");
-        goto failed;
-    }
+    system = cJSON_GetObjectItemCaseSensitive(canon, "system");
+    out = cJSON_GetObjectItemCaseSensitive(canon, "messages");
 
     messages = cJSON_GetObjectItemCaseSensitive(req, "messages");
 
@@ -1092,22 +1073,12 @@ ngx_http_llm_canon_to_openai_request(cJSON *canon, int64_t default_max_tokens,
 
             if (ngx_http_llm_canon_add(t, v) != NGX_OK
                 || cJSON_AddStringToObject(v, "type", "function") == NULL
-                || (fn = cJSON_AddObjectToObject(v, "function")) == NULL
-                || cJSON_AddStringToObject(fn, "name",
-                       ngx_http_llm_canon_str(tool, "name")) == NULL)
+                || (fn = cJSON_AddObjectToObject(v, "function")) == NULL)
             {
                 goto failed;
             }
 
-            s = ngx_http_llm_canon_str(tool, "description");
-
-            if (s && cJSON_AddStringToObject(fn, "description", s) == NULL) {
-                goto failed;
-            }
-
-            v = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(tool,
-                                                                "parameters"),
-                                1);
+            v = ngx_http_llm_canon_tool_out(tool, fn);
 
             if (v == NULL || !cJSON_AddItemToObject(fn, "parameters", v)) {
                 cJSON_Delete(v);
