@@ -515,10 +515,8 @@ static ngx_int_t
 ngx_http_llm_anthropic_in_fields(cJSON *req, cJSON *canon,
     ngx_http_llm_tr_err_t *err)
 {
-    cJSON        *v;
-    const char   *user, **name;
+    const char   *user;
 
-    static const char  *numbers[] = { "temperature", "top_p", NULL };
     static const char  *known[] = { "model", "messages", "system", "tools",
                                     "tool_choice", "max_tokens",
                                     "temperature", "top_p", "stop_sequences",
@@ -526,36 +524,11 @@ ngx_http_llm_anthropic_in_fields(cJSON *req, cJSON *canon,
                                     NULL };
     static const char  *refused[] = { "mcp_servers", "container", NULL };
 
-    v = cJSON_GetObjectItemCaseSensitive(req, "max_tokens");
-
-    if (v && !cJSON_IsNull(v)) {
-        if (!cJSON_IsNumber(v) || v->valuedouble < 1) {
-            return ngx_http_llm_canon_error(err, "\"max_tokens\" must be a "
-                                            "positive integer");
-        }
-
-        if (cJSON_AddNumberToObject(canon, "max_tokens", v->valuedouble)
-            == NULL)
-        {
-            return NGX_ERROR;
-        }
-    }
-
-    for (name = numbers; *name; name++) {
-        v = cJSON_GetObjectItemCaseSensitive(req, *name);
-
-        if (v == NULL || cJSON_IsNull(v)) {
-            continue;
-        }
-
-        if (!cJSON_IsNumber(v)) {
-            return ngx_http_llm_canon_error(err, "\"%s\" must be a number",
-                                            *name);
-        }
-
-        if (cJSON_AddNumberToObject(canon, *name, v->valuedouble) == NULL) {
-            return NGX_ERROR;
-        }
+    if (ngx_http_llm_canon_sampling(req, "max_tokens",
+                                    ngx_http_llm_canon_numbers, canon, err)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
     }
 
     if (ngx_http_llm_canon_stop(cJSON_GetObjectItemCaseSensitive(req,

@@ -424,6 +424,66 @@ ngx_http_llm_canon_fields(cJSON *obj, const char **known,
 }
 
 
+/* the sampling numbers named as the canonical model names them */
+
+const char *const  ngx_http_llm_canon_numbers[][2] = {
+    { "temperature", "temperature" },
+    { "top_p", "top_p" },
+    { NULL, NULL }
+};
+
+
+/*
+ * The sampling members of a client's request, in "from": the answer's
+ * length (the dialect's member "max") and the numbers, {the dialect's
+ * name, the canonical}, each copied as it is given.
+ */
+
+ngx_int_t
+ngx_http_llm_canon_sampling(cJSON *from, const char *max,
+    const char *const numbers[][2], cJSON *canon, ngx_http_llm_tr_err_t *err)
+{
+    cJSON       *v;
+    ngx_uint_t   i;
+
+    v = cJSON_GetObjectItemCaseSensitive(from, max);
+
+    if (v && !cJSON_IsNull(v)) {
+        if (!cJSON_IsNumber(v) || v->valuedouble < 1) {
+            return ngx_http_llm_canon_error(err, "\"%s\" must be a positive "
+                                            "integer", max);
+        }
+
+        if (cJSON_AddNumberToObject(canon, "max_tokens", v->valuedouble)
+            == NULL)
+        {
+            return NGX_ERROR;
+        }
+    }
+
+    for (i = 0; numbers[i][0]; i++) {
+        v = cJSON_GetObjectItemCaseSensitive(from, numbers[i][0]);
+
+        if (v == NULL || cJSON_IsNull(v)) {
+            continue;
+        }
+
+        if (!cJSON_IsNumber(v)) {
+            return ngx_http_llm_canon_error(err, "\"%s\" must be a number",
+                                            numbers[i][0]);
+        }
+
+        if (cJSON_AddNumberToObject(canon, numbers[i][1], v->valuedouble)
+            == NULL)
+        {
+            return NGX_ERROR;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
 /* stop sequences, an array of strings, as the canonical "stop" */
 
 ngx_int_t

@@ -76,6 +76,10 @@ cJSON *ngx_http_llm_canon_request(cJSON *req,
     const ngx_http_llm_shape_t *shape, const char *model,
     ngx_http_llm_tr_err_t *err);
 cJSON *ngx_http_llm_canon_tool_out(cJSON *tool, cJSON *to);
+extern const char *const  ngx_http_llm_canon_numbers[][2];
+ngx_int_t ngx_http_llm_canon_sampling(cJSON *from, const char *max,
+    const char *const numbers[][2], cJSON *canon,
+    ngx_http_llm_tr_err_t *err);
 cJSON *ngx_http_llm_canon_tool(cJSON *tools, const char *name,
     const char *desc, cJSON *schema);
 cJSON *ngx_http_llm_canon_add_int(cJSON *obj, const char *name, int64_t v);

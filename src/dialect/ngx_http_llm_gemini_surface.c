@@ -652,7 +652,7 @@ ngx_http_llm_gemini_in_config(cJSON *req, cJSON *canon,
     cJSON        *gc, *v;
     const char   *mime;
 
-    static const char  *mapped[][2] = {
+    static const char  *const mapped[][2] = {
         { "temperature", "temperature" },
         { "topP", "top_p" },
         { NULL, NULL }
@@ -670,7 +670,6 @@ ngx_http_llm_gemini_in_config(cJSON *req, cJSON *canon,
                                              "responseJsonSchema",
                                              "responseModalities",
                                              "speechConfig", NULL };
-    ngx_uint_t          i;
 
     gc = cJSON_GetObjectItemCaseSensitive(req, "generationConfig");
 
@@ -678,38 +677,11 @@ ngx_http_llm_gemini_in_config(cJSON *req, cJSON *canon,
         gc = NULL;
     }
 
-    v = cJSON_GetObjectItemCaseSensitive(gc, "maxOutputTokens");
-
-    if (v && !cJSON_IsNull(v)) {
-        if (!cJSON_IsNumber(v) || v->valuedouble < 1) {
-            return ngx_http_llm_canon_error(err, "\"maxOutputTokens\" must be "
-                                            "a positive integer");
-        }
-
-        if (cJSON_AddNumberToObject(canon, "max_tokens", v->valuedouble)
-            == NULL)
-        {
-            return NGX_ERROR;
-        }
-    }
-
-    for (i = 0; mapped[i][0]; i++) {
-        v = cJSON_GetObjectItemCaseSensitive(gc, mapped[i][0]);
-
-        if (v == NULL || cJSON_IsNull(v)) {
-            continue;
-        }
-
-        if (!cJSON_IsNumber(v)) {
-            return ngx_http_llm_canon_error(err, "\"%s\" must be a number",
-                                            mapped[i][0]);
-        }
-
-        if (cJSON_AddNumberToObject(canon, mapped[i][1], v->valuedouble)
-            == NULL)
-        {
-            return NGX_ERROR;
-        }
+    if (ngx_http_llm_canon_sampling(gc, "maxOutputTokens", mapped, canon,
+                                    err)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
     }
 
     if (ngx_http_llm_canon_stop(cJSON_GetObjectItemCaseSensitive(gc,

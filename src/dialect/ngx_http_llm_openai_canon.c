@@ -569,7 +569,6 @@ ngx_http_llm_openai_sampling(cJSON *req, cJSON *canon,
     cJSON       *v, *stop, *s;
     const char  *user;
 
-    static const char  *numbers[] = { "temperature", "top_p", NULL };
     static const char  *refused[] = { "logprobs", "top_logprobs", "audio",
                                       "prediction", "modalities", NULL };
     const char        **name;
@@ -594,38 +593,13 @@ ngx_http_llm_openai_sampling(cJSON *req, cJSON *canon,
 
     v = cJSON_GetObjectItemCaseSensitive(req, "max_completion_tokens");
 
-    if (v == NULL || cJSON_IsNull(v)) {
-        v = cJSON_GetObjectItemCaseSensitive(req, "max_tokens");
-    }
-
-    if (v && !cJSON_IsNull(v)) {
-        if (!cJSON_IsNumber(v) || v->valuedouble < 1) {
-            return ngx_http_llm_canon_error(err, "\"max_tokens\" must be a "
-                                            "positive integer");
-        }
-
-        if (cJSON_AddNumberToObject(canon, "max_tokens", v->valuedouble)
-            == NULL)
-        {
-            return NGX_ERROR;
-        }
-    }
-
-    for (name = numbers; *name; name++) {
-        v = cJSON_GetObjectItemCaseSensitive(req, *name);
-
-        if (v == NULL || cJSON_IsNull(v)) {
-            continue;
-        }
-
-        if (!cJSON_IsNumber(v)) {
-            return ngx_http_llm_canon_error(err, "\"%s\" must be a number",
-                                            *name);
-        }
-
-        if (cJSON_AddNumberToObject(canon, *name, v->valuedouble) == NULL) {
-            return NGX_ERROR;
-        }
+    if (ngx_http_llm_canon_sampling(req,
+                                    (v == NULL || cJSON_IsNull(v))
+                                    ? "max_tokens" : "max_completion_tokens",
+                                    ngx_http_llm_canon_numbers, canon, err)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
     }
 
     v = cJSON_GetObjectItemCaseSensitive(req, "stop");
