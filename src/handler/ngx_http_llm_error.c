@@ -31,15 +31,44 @@ typedef struct {
 } ngx_http_llm_error_default_t;
 
 
+/* an error document in one dialect's shape, written at p */
+typedef u_char *(*ngx_http_llm_error_write_pt)(u_char *p, ngx_uint_t status,
+    ngx_str_t *msg, ngx_str_t *type, ngx_str_t *code, ngx_str_t *param);
+
+typedef struct {
+    size_t                        type;     /* the defaults' column */
+    ngx_str_t                     event;    /* an SSE event line */
+    ngx_http_llm_error_write_pt   write;
+} ngx_http_llm_error_dialect_t;
+
+
 static ngx_int_t ngx_http_llm_error_header_filter(ngx_http_request_t *r);
 static ngx_int_t ngx_http_llm_error_body_filter(ngx_http_request_t *r,
     ngx_chain_t *in);
 static ngx_http_llm_error_default_t *ngx_http_llm_error_default(
     ngx_uint_t status);
+static u_char *ngx_http_llm_error_openai(u_char *p, ngx_uint_t status,
+    ngx_str_t *msg, ngx_str_t *type, ngx_str_t *code, ngx_str_t *param);
+static u_char *ngx_http_llm_error_anthropic(u_char *p, ngx_uint_t status,
+    ngx_str_t *msg, ngx_str_t *type, ngx_str_t *code, ngx_str_t *param);
+static u_char *ngx_http_llm_error_gemini(u_char *p, ngx_uint_t status,
+    ngx_str_t *msg, ngx_str_t *type, ngx_str_t *code, ngx_str_t *param);
 
 
 static ngx_http_output_header_filter_pt  ngx_http_next_header_filter;
 static ngx_http_output_body_filter_pt    ngx_http_next_body_filter;
+
+
+/* by the client's dialect (llm_gateway) */
+static ngx_http_llm_error_dialect_t  ngx_http_llm_error_dialects[] = {
+    { 0, ngx_null_string, NULL },
+    { offsetof(ngx_http_llm_error_default_t, type), ngx_string(""),
+      ngx_http_llm_error_openai },
+    { offsetof(ngx_http_llm_error_default_t, anthropic),
+      ngx_string("event: error\n"), ngx_http_llm_error_anthropic },
+    { offsetof(ngx_http_llm_error_default_t, gemini), ngx_string(""),
+      ngx_http_llm_error_gemini }
+};
 
 
 static ngx_http_llm_error_default_t  ngx_http_llm_error_defaults[] = {
@@ -177,10 +206,9 @@ ngx_http_llm_error_default(ngx_uint_t status)
 
 
 /*
- * The error document in the client's dialect; as an SSE event when a
- * stream has already begun.  Anthropic's shape has no code: the message
- * carries the gateway's meaning, the status and type the SDK's.  Google's
- * carries the gateway's code as an ErrorInfo reason.
+ * The error document in the client's dialect, by its row in
+ * ngx_http_llm_error_dialects; as an SSE event when a stream has already
+ * begun.
  */
 
 ngx_int_t
@@ -190,18 +218,15 @@ ngx_http_llm_render_error(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
     u_char                        *p;
     size_t                         len;
     ngx_str_t                      msg, type, code, param;
-    ngx_uint_t                     dialect;
     ngx_http_llm_loc_conf_t       *llcf;
+    ngx_http_llm_error_dialect_t  *ed;
     ngx_http_llm_error_default_t  *d;
 
     d = ngx_http_llm_error_default(status);
     llcf = ngx_http_get_module_loc_conf(r, ngx_http_llm_module);
-    dialect = llcf->gateway;
+    ed = &ngx_http_llm_error_dialects[llcf->gateway];
 
-    type.data = (u_char *) (dialect == NGX_HTTP_LLM_DIALECT_ANTHROPIC
-                            ? d->anthropic
-                            : dialect == NGX_HTTP_LLM_DIALECT_GEMINI
-                            ? d->gemini : d->type);
+    type.data = *(u_char **) ((char *) d + ed->type);
     type.len = ngx_strlen(type.data);
 
     if (ctx && ctx->err_status == status && ctx->err_message.len) {
@@ -226,6 +251,7 @@ ngx_http_llm_render_error(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
         param = ctx->err_param;
     }
 
+    /* the longest shape, Google's */
     len = sizeof("event: error\ndata: {\"error\":{\"code\":,"
                  "\"message\":\"\",\"status\":\"\",\"details\":[{\"@type\":"
                  "\"type.googleapis.com/google.rpc.ErrorInfo\",\"reason\":"
@@ -241,49 +267,12 @@ ngx_http_llm_render_error(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
 
     out->data = p;
 
-    if (sse && dialect == NGX_HTTP_LLM_DIALECT_ANTHROPIC) {
-        p = ngx_http_llm_cpystr(p, "event: error\n");
-    }
-
     if (sse) {
+        p = ngx_cpymem(p, ed->event.data, ed->event.len);
         p = ngx_http_llm_cpystr(p, "data: ");
     }
 
-    switch (dialect) {
-
-    case NGX_HTTP_LLM_DIALECT_ANTHROPIC:
-        p = ngx_sprintf(p, "{\"type\":\"error\",\"error\":{\"type\":\"%V\","
-                        "\"message\":\"", &type);
-        p = ngx_http_llm_json_escape(p, msg.data, msg.len);
-        p = ngx_http_llm_cpystr(p, "\"}}");
-        break;
-
-    case NGX_HTTP_LLM_DIALECT_GEMINI:
-        p = ngx_sprintf(p, "{\"error\":{\"code\":%ui,\"message\":\"",
-                        status);
-        p = ngx_http_llm_json_escape(p, msg.data, msg.len);
-        p = ngx_sprintf(p, "\",\"status\":\"%V\",\"details\":[{\"@type\":"
-                        "\"type.googleapis.com/google.rpc.ErrorInfo\","
-                        "\"reason\":\"%V\",\"domain\":"
-                        "\"ngx_http_llm_module\"}]}}", &type, &code);
-        break;
-
-    default: /* NGX_HTTP_LLM_DIALECT_OPENAI */
-        p = ngx_http_llm_cpystr(p, "{\"error\":{\"message\":\"");
-        p = ngx_http_llm_json_escape(p, msg.data, msg.len);
-        p = ngx_sprintf(p, "\",\"type\":\"%V\",\"param\":", &type);
-
-        if (param.len) {
-            *p++ = '"';
-            p = ngx_http_llm_json_escape(p, param.data, param.len);
-            *p++ = '"';
-
-        } else {
-            p = ngx_http_llm_cpystr(p, "null");
-        }
-
-        p = ngx_sprintf(p, ",\"code\":\"%V\"}}", &code);
-    }
+    p = ed->write(p, status, &msg, &type, &code, &param);
 
     *p++ = '\n';
 
@@ -294,6 +283,60 @@ ngx_http_llm_render_error(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
     out->len = p - out->data;
 
     return NGX_OK;
+}
+
+
+static u_char *
+ngx_http_llm_error_openai(u_char *p, ngx_uint_t status, ngx_str_t *msg,
+    ngx_str_t *type, ngx_str_t *code, ngx_str_t *param)
+{
+    p = ngx_http_llm_cpystr(p, "{\"error\":{\"message\":\"");
+    p = ngx_http_llm_json_escape(p, msg->data, msg->len);
+    p = ngx_sprintf(p, "\",\"type\":\"%V\",\"param\":", type);
+
+    if (param->len) {
+        *p++ = '"';
+        p = ngx_http_llm_json_escape(p, param->data, param->len);
+        *p++ = '"';
+
+    } else {
+        p = ngx_http_llm_cpystr(p, "null");
+    }
+
+    return ngx_sprintf(p, ",\"code\":\"%V\"}}", code);
+}
+
+
+/*
+ * Anthropic's shape has no code: the message carries the gateway's
+ * meaning, the status and type the SDK's.
+ */
+
+static u_char *
+ngx_http_llm_error_anthropic(u_char *p, ngx_uint_t status, ngx_str_t *msg,
+    ngx_str_t *type, ngx_str_t *code, ngx_str_t *param)
+{
+    p = ngx_sprintf(p, "{\"type\":\"error\",\"error\":{\"type\":\"%V\","
+                    "\"message\":\"", type);
+    p = ngx_http_llm_json_escape(p, msg->data, msg->len);
+
+    return ngx_http_llm_cpystr(p, "\"}}");
+}
+
+
+/* Google's carries the gateway's code as an ErrorInfo reason */
+
+static u_char *
+ngx_http_llm_error_gemini(u_char *p, ngx_uint_t status, ngx_str_t *msg,
+    ngx_str_t *type, ngx_str_t *code, ngx_str_t *param)
+{
+    p = ngx_sprintf(p, "{\"error\":{\"code\":%ui,\"message\":\"", status);
+    p = ngx_http_llm_json_escape(p, msg->data, msg->len);
+
+    return ngx_sprintf(p, "\",\"status\":\"%V\",\"details\":[{\"@type\":"
+                       "\"type.googleapis.com/google.rpc.ErrorInfo\","
+                       "\"reason\":\"%V\",\"domain\":"
+                       "\"ngx_http_llm_module\"}]}}", type, code);
 }
 
 

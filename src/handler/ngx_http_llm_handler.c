@@ -11,6 +11,7 @@
 #include <openssl/crypto.h>
 #include "ngx_http_llm_common.h"
 #include "ngx_http_llm_handler.h"
+#include "ngx_http_llm_client.h"
 #include "ngx_http_llm_error.h"
 #include "ngx_http_llm_govern.h"
 #include "ngx_http_llm_mock.h"
@@ -24,9 +25,6 @@
 #include "ngx_http_llm_json.h"
 
 
-static ngx_uint_t ngx_http_llm_endpoint(ngx_uint_t dialect, ngx_str_t *uri);
-static ngx_int_t ngx_http_llm_gemini_endpoint(ngx_http_request_t *r,
-    ngx_http_llm_ctx_t *ctx);
 static ngx_int_t ngx_http_llm_authenticate(ngx_http_request_t *r,
     ngx_http_llm_ctx_t *ctx);
 static ngx_int_t ngx_http_llm_header_key(ngx_http_request_t *r,
@@ -70,14 +68,9 @@ ngx_http_llm_handler(ngx_http_request_t *r)
 
     ngx_http_set_ctx(r, ctx, ngx_http_llm_module);
 
-    if (llcf->gateway == NGX_HTTP_LLM_DIALECT_GEMINI) {
-        rc = ngx_http_llm_gemini_endpoint(r, ctx);
-        if (rc != NGX_OK) {
-            return rc;
-        }
-
-    } else {
-        ctx->endpoint = ngx_http_llm_endpoint(llcf->gateway, &r->uri);
+    rc = ngx_http_llm_clients[llcf->gateway].endpoint(r, ctx);
+    if (rc != NGX_OK) {
+        return rc;
     }
 
     if (ctx->endpoint == 0) {
@@ -149,116 +142,6 @@ ngx_http_llm_handler(ngx_http_request_t *r)
 }
 
 
-static ngx_uint_t
-ngx_http_llm_endpoint(ngx_uint_t dialect, ngx_str_t *uri)
-{
-    typedef struct {
-        ngx_str_t   suffix;
-        ngx_uint_t  endpoint;
-    } ngx_http_llm_endpoint_t;
-
-    static ngx_http_llm_endpoint_t  openai[] = {
-        { ngx_string("/chat/completions"), NGX_HTTP_LLM_ENDPOINT_CHAT },
-        { ngx_string("/embeddings"), NGX_HTTP_LLM_ENDPOINT_EMBEDDINGS },
-        { ngx_string("/models"), NGX_HTTP_LLM_ENDPOINT_MODELS },
-        { ngx_null_string, 0 }
-    };
-
-    static ngx_http_llm_endpoint_t  anthropic[] = {
-        { ngx_string("/messages"), NGX_HTTP_LLM_ENDPOINT_CHAT },
-        { ngx_string("/messages/count_tokens"),
-          NGX_HTTP_LLM_ENDPOINT_COUNT_TOKENS },
-        { ngx_null_string, 0 }
-    };
-
-    ngx_uint_t                i;
-    ngx_http_llm_endpoint_t  *ep;
-
-    ep = (dialect == NGX_HTTP_LLM_DIALECT_ANTHROPIC) ? anthropic : openai;
-
-    for (i = 0; ep[i].endpoint; i++) {
-        if (uri->len >= ep[i].suffix.len
-            && ngx_strncmp(uri->data + uri->len - ep[i].suffix.len,
-                           ep[i].suffix.data, ep[i].suffix.len)
-               == 0)
-        {
-            return ep[i].endpoint;
-        }
-    }
-
-    return 0;
-}
-
-
-/*
- * Gemini names the model and the method in the path:
- * .../models/{model}:generateContent, :streamGenerateContent (served as
- * SSE only: ?alt=sse) and :countTokens.
- */
-
-static ngx_int_t
-ngx_http_llm_gemini_endpoint(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
-{
-    u_char     *p, *colon, *end;
-    ngx_str_t   method, alt;
-
-    end = r->uri.data + r->uri.len;
-    p = ngx_strlcasestrn(r->uri.data, end, (u_char *) "/models/", 8 - 1);
-
-    if (p == NULL) {
-        return NGX_OK;
-    }
-
-    p += 8;
-
-    for (colon = end; colon > p && colon[-1] != ':'; colon--) {
-        /* void */
-    }
-
-    if (colon - 1 <= p) {
-        return NGX_OK;
-    }
-
-    method.data = colon;
-    method.len = end - colon;
-
-    if (method.len == 15
-        && ngx_strncmp(method.data, "generateContent", 15) == 0)
-    {
-        ctx->endpoint = NGX_HTTP_LLM_ENDPOINT_CHAT;
-
-    } else if (method.len == 21
-               && ngx_strncmp(method.data, "streamGenerateContent", 21) == 0)
-    {
-        if (ngx_http_arg(r, (u_char *) "alt", 3, &alt) != NGX_OK
-            || alt.len != 3 || ngx_strncmp(alt.data, "sse", 3) != 0)
-        {
-            return ngx_http_llm_error(r, NGX_HTTP_BAD_REQUEST,
-                                      "invalid_request",
-                                      "streamGenerateContent is served as "
-                                      "server-sent events only: add "
-                                      "?alt=sse.");
-        }
-
-        ctx->endpoint = NGX_HTTP_LLM_ENDPOINT_CHAT;
-        ctx->stream = 1;
-
-    } else if (method.len == 11
-               && ngx_strncmp(method.data, "countTokens", 11) == 0)
-    {
-        ctx->endpoint = NGX_HTTP_LLM_ENDPOINT_COUNT_TOKENS;
-
-    } else {
-        return NGX_OK;
-    }
-
-    ctx->requested_model.data = p;
-    ctx->requested_model.len = colon - 1 - p;
-
-    return NGX_OK;
-}
-
-
 /*
  * The secret is looked up by its SHA-256, so neither the lookup nor the
  * comparison depends on the secret's bytes.
@@ -277,13 +160,8 @@ ngx_http_llm_authenticate(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
     if (ngx_http_llm_header_key(r, &key) != NGX_OK) {
         return ngx_http_llm_error(r, NGX_HTTP_UNAUTHORIZED, "invalid_api_key",
                                   "Missing API key: send it as \"%s\".",
-                                  ctx->lcf->gateway
-                                  == NGX_HTTP_LLM_DIALECT_ANTHROPIC
-                                  ? "x-api-key: KEY"
-                                  : ctx->lcf->gateway
-                                    == NGX_HTTP_LLM_DIALECT_GEMINI
-                                  ? "x-goog-api-key: KEY"
-                                  : "Authorization: Bearer KEY");
+                                  ngx_http_llm_clients[ctx->lcf->gateway]
+                                  .key_hint);
     }
 
     SHA256(key.data, key.len, digest);
@@ -625,15 +503,13 @@ ngx_http_llm_count_tokens(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
     }
 
     p = ngx_pnalloc(r->pool, sizeof("{\"input_tokens\":}\n") - 1
-                             + NGX_SIZE_T_LEN);
+                             + NGX_SIZE_T_LEN);  /* the longer */
     if (p == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     body.data = p;
-    body.len = ngx_sprintf(p, ctx->lcf->gateway == NGX_HTTP_LLM_DIALECT_GEMINI
-                              ? "{\"totalTokens\":%uz}\n"
-                              : "{\"input_tokens\":%uz}\n",
+    body.len = ngx_sprintf(p, ngx_http_llm_clients[ctx->lcf->gateway].counted,
                            (ctx->prompt_bytes + 3) / 4)
                - p;
 

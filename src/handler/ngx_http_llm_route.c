@@ -10,6 +10,7 @@
 #include "ngx_http_llm_json.h"
 #include "ngx_http_llm_common.h"
 #include "ngx_http_llm_route.h"
+#include "ngx_http_llm_client.h"
 #include "ngx_http_llm_error.h"
 #include "ngx_http_llm_lookup.h"
 #include "ngx_http_llm_pricing.h"
@@ -223,7 +224,8 @@ ngx_http_llm_not_allowed(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
     return ngx_http_llm_error(r, NGX_HTTP_FORBIDDEN, "model_not_allowed",
                               "The model \"%V\" is not allowed for this "
                               "key%s.", model,
-                              ctx->lcf->gateway == NGX_HTTP_LLM_DIALECT_OPENAI
+                              ngx_http_llm_clients[ctx->lcf->gateway]
+                              .lists_models
                               ? "; GET /v1/models lists the allowed models"
                               : "");
 }

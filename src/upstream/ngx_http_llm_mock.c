@@ -11,6 +11,7 @@
 #include <openssl/sha.h>
 #include "ngx_http_llm_common.h"
 #include "ngx_http_llm_mock.h"
+#include "ngx_http_llm_client.h"
 #include "ngx_http_llm_error.h"
 #include "ngx_http_llm_govern.h"
 #include "ngx_http_llm_translate.h"
@@ -134,8 +135,7 @@ ngx_http_llm_mock_respond(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
                              : ngx_http_llm_mock_chat(r, ctx, &text, &out);
         }
 
-        if (rc == NGX_OK && ctx->lcf->gateway != NGX_HTTP_LLM_DIALECT_OPENAI)
-        {
+        if (rc == NGX_OK && !ngx_http_llm_clients[ctx->lcf->gateway].pivot) {
             rc = ngx_http_llm_mock_translate(r, ctx, &out);
         }
     }
@@ -395,8 +395,7 @@ ngx_http_llm_mock_stream(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
                  "\",\"choices\":[{\"index\":0,\"delta\":{},"
                  "\"finish_reason\":\"stop\"}]}\n\n");
 
-    if (ctx->include_usage
-        || ctx->lcf->gateway != NGX_HTTP_LLM_DIALECT_OPENAI)
+    if (ctx->include_usage || !ngx_http_llm_clients[ctx->lcf->gateway].pivot)
     {
         ngx_http_llm_mock_chunk_start(b);
         b->last = ngx_sprintf(b->last,

@@ -9,6 +9,7 @@
 #include <ngx_http.h>
 #include "ngx_http_llm_common.h"
 #include "ngx_http_llm_response.h"
+#include "ngx_http_llm_client.h"
 #include "ngx_http_llm_translate.h"
 #include "ngx_http_llm_usage.h"
 #include "ngx_http_llm_variables.h"
@@ -394,7 +395,7 @@ ngx_http_llm_sse_events(ngx_http_llm_ctx_t *ctx, u_char *p, u_char *end,
 
         if (ngx_http_llm_sse_data(p, e, &data) == NGX_OK) {
 
-            if (ctx->lcf->gateway != NGX_HTTP_LLM_DIALECT_OPENAI) {
+            if (!ngx_http_llm_clients[ctx->lcf->gateway].pivot) {
                 rc = ngx_http_llm_translate_observe(ctx, &data);
 
                 if (rc == NGX_ERROR) {
@@ -526,7 +527,7 @@ ngx_http_llm_response_done(ngx_http_llm_ctx_t *ctx)
         return;
     }
 
-    if (ctx->lcf->gateway != NGX_HTTP_LLM_DIALECT_OPENAI) {
+    if (!ngx_http_llm_clients[ctx->lcf->gateway].pivot) {
         data.data = ctx->resp;
         data.len = ctx->resp_len;
 
