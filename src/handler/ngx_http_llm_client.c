@@ -10,12 +10,14 @@
 #include "ngx_http_llm_common.h"
 #include "ngx_http_llm_client.h"
 #include "ngx_http_llm_error.h"
+#include "ngx_http_llm_json.h"
 
 
 /*
  * The client dialects a location serves (llm_gateway), one row each:
  * how a URL names the endpoint, where the key is sent, the gateway's own
- * count_tokens answer, what else the surface offers.  The translation of
+ * count_tokens answer, the request members the gateway reads, what else
+ * the surface offers.  The translation of
  * bodies is the dialect tables' (dialect/); errors' shapes are
  * ngx_http_llm_error.c's.
  */
@@ -35,16 +37,28 @@ static ngx_int_t ngx_http_llm_client_anthropic(ngx_http_request_t *r,
     ngx_http_llm_ctx_t *ctx);
 static ngx_int_t ngx_http_llm_client_gemini(ngx_http_request_t *r,
     ngx_http_llm_ctx_t *ctx);
+static ngx_int_t ngx_http_llm_client_openai_member(ngx_http_request_t *r,
+    ngx_http_llm_ctx_t *ctx, ngx_http_llm_json_value_t *k,
+    ngx_http_llm_json_value_t *v);
+static ngx_int_t ngx_http_llm_client_anthropic_member(ngx_http_request_t *r,
+    ngx_http_llm_ctx_t *ctx, ngx_http_llm_json_value_t *k,
+    ngx_http_llm_json_value_t *v);
+static ngx_int_t ngx_http_llm_client_gemini_member(ngx_http_request_t *r,
+    ngx_http_llm_ctx_t *ctx, ngx_http_llm_json_value_t *k,
+    ngx_http_llm_json_value_t *v);
 
 
 const ngx_http_llm_client_t  ngx_http_llm_clients[] = {
-    { NULL, NULL, NULL, 0, 0 },
+    { NULL, NULL, NULL, NULL, NULL, 0, 0, 0 },
     { ngx_http_llm_client_openai, "Authorization: Bearer KEY",
-      "{\"input_tokens\":%uz}\n", 1, 1 },
+      "{\"input_tokens\":%uz}\n", ngx_http_llm_client_openai_member,
+      "messages", 1, 1, 1 },
     { ngx_http_llm_client_anthropic, "x-api-key: KEY",
-      "{\"input_tokens\":%uz}\n", 0, 0 },
+      "{\"input_tokens\":%uz}\n", ngx_http_llm_client_anthropic_member,
+      "messages", 1, 0, 0 },
     { ngx_http_llm_client_gemini, "x-goog-api-key: KEY",
-      "{\"totalTokens\":%uz}\n", 0, 0 }
+      "{\"totalTokens\":%uz}\n", ngx_http_llm_client_gemini_member,
+      "contents", 0, 0, 0 }
 };
 
 
@@ -165,6 +179,139 @@ ngx_http_llm_client_gemini(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
 
     ctx->requested_model.data = p;
     ctx->requested_model.len = colon - 1 - p;
+
+    return NGX_OK;
+}
+
+
+/* OpenAI's stream_options, which the gateway may edit for the usage */
+
+static ngx_int_t
+ngx_http_llm_client_openai_member(ngx_http_request_t *r,
+    ngx_http_llm_ctx_t *ctx, ngx_http_llm_json_value_t *k,
+    ngx_http_llm_json_value_t *v)
+{
+    u_char                     *body;
+    ngx_int_t                   rc;
+    ngx_http_llm_json_value_t   iu;
+
+    if (!ngx_http_llm_json_key_is(k, "stream_options")) {
+        return NGX_DECLINED;
+    }
+
+    if (ctx->has_stream_options) {
+        return ngx_http_llm_error(r, NGX_HTTP_BAD_REQUEST, "invalid_request",
+                                  "\"stream_options\" is given twice.");
+    }
+
+    body = ctx->body.data;
+    ctx->has_stream_options = 1;
+
+    if (v->type == NGX_HTTP_LLM_JSON_NULL) {
+        /* replaced whole when the gateway needs usage */
+        ctx->so_null = 1;
+        ctx->iu_offset = v->start - body;
+        ctx->iu_len = v->end - v->start;
+        return NGX_OK;
+    }
+
+    if (v->type != NGX_HTTP_LLM_JSON_OBJECT) {
+        return ngx_http_llm_error(r, NGX_HTTP_BAD_REQUEST, "invalid_type",
+                                  "\"stream_options\" must be an object.");
+    }
+
+    ctx->so_offset = v->start + 1 - body;
+    ctx->so_empty = (*ngx_http_llm_json_ws(v->start + 1, v->end) == '}');
+
+    rc = ngx_http_llm_json_get(v, "include_usage", &iu);
+
+    if (rc == NGX_DECLINED) {
+        return NGX_OK;
+    }
+
+    if (rc != NGX_OK
+        || (iu.type != NGX_HTTP_LLM_JSON_TRUE
+            && iu.type != NGX_HTTP_LLM_JSON_FALSE
+            && iu.type != NGX_HTTP_LLM_JSON_NULL))
+    {
+        return ngx_http_llm_error(r, NGX_HTTP_BAD_REQUEST, "invalid_type",
+                                  "\"stream_options.include_usage\" must be "
+                                  "a boolean.");
+    }
+
+    ctx->has_include_usage = 1;
+    ctx->include_usage = (iu.type == NGX_HTTP_LLM_JSON_TRUE);
+    ctx->iu_offset = iu.start - body;
+    ctx->iu_len = iu.end - iu.start;
+
+    return NGX_OK;
+}
+
+
+/* the Anthropic prompt's parts besides "messages" */
+
+static ngx_int_t
+ngx_http_llm_client_anthropic_member(ngx_http_request_t *r,
+    ngx_http_llm_ctx_t *ctx, ngx_http_llm_json_value_t *k,
+    ngx_http_llm_json_value_t *v)
+{
+    if (!ngx_http_llm_json_key_is(k, "system")
+        && !ngx_http_llm_json_key_is(k, "tools"))
+    {
+        return NGX_DECLINED;
+    }
+
+    ctx->prompt_bytes += v->end - v->start;
+
+    return NGX_OK;
+}
+
+
+/*
+ * A Gemini request's own members: the prompt's parts besides "contents",
+ * and generationConfig.maxOutputTokens; the model and the stream are in
+ * the URL.  NGX_DECLINED: a member of no interest here.
+ */
+
+static ngx_int_t
+ngx_http_llm_client_gemini_member(ngx_http_request_t *r,
+    ngx_http_llm_ctx_t *ctx, ngx_http_llm_json_value_t *k,
+    ngx_http_llm_json_value_t *v)
+{
+    int64_t                     max;
+    ngx_http_llm_json_value_t   m;
+
+    if (ngx_http_llm_json_key_is(k, "systemInstruction")
+        || ngx_http_llm_json_key_is(k, "tools"))
+    {
+        ctx->prompt_bytes += v->end - v->start;
+        return NGX_OK;
+    }
+
+    if (!ngx_http_llm_json_key_is(k, "generationConfig")) {
+        return NGX_DECLINED;
+    }
+
+    if (v->type != NGX_HTTP_LLM_JSON_OBJECT) {
+        return ngx_http_llm_error(r, NGX_HTTP_BAD_REQUEST, "invalid_type",
+                                  "\"generationConfig\" must be an object.");
+    }
+
+    if (ngx_http_llm_json_get(v, "maxOutputTokens", &m) != NGX_OK
+        || m.type == NGX_HTTP_LLM_JSON_NULL)
+    {
+        return NGX_OK;
+    }
+
+    if (ngx_http_llm_json_int(&m, &max) != NGX_OK
+        || max < 1 || max > 100000000)
+    {
+        return ngx_http_llm_error(r, NGX_HTTP_BAD_REQUEST, "invalid_type",
+                                  "\"maxOutputTokens\" must be a positive "
+                                  "integer.");
+    }
+
+    ctx->max_tokens = max;
 
     return NGX_OK;
 }

@@ -9,6 +9,7 @@
 #include <ngx_http.h>
 #include "ngx_http_llm_common.h"
 #include "ngx_http_llm_request.h"
+#include "ngx_http_llm_client.h"
 #include "ngx_http_llm_error.h"
 #include "ngx_http_llm_vertex.h"
 #include "ngx_http_llm_json.h"
@@ -20,11 +21,6 @@
  */
 
 
-static ngx_int_t ngx_http_llm_request_stream_options(ngx_http_request_t *r,
-    ngx_http_llm_ctx_t *ctx, ngx_http_llm_json_value_t *v);
-static ngx_int_t ngx_http_llm_request_gemini(ngx_http_request_t *r,
-    ngx_http_llm_ctx_t *ctx, ngx_http_llm_json_value_t *k,
-    ngx_http_llm_json_value_t *v);
 static ngx_int_t ngx_http_llm_request_fallbacks(ngx_http_request_t *r,
     ngx_http_llm_ctx_t *ctx, ngx_http_llm_json_value_t *doc,
     ngx_http_llm_json_value_t *k, ngx_http_llm_json_value_t *v);
@@ -41,15 +37,15 @@ static ngx_int_t ngx_http_llm_request_fallbacks(ngx_http_request_t *r,
 ngx_int_t
 ngx_http_llm_parse_request(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
 {
-    u_char                     *body, *p, *end;
-    ssize_t                     n;
-    int64_t                     max;
-    ngx_int_t                   rc;
-    ngx_uint_t                  seen_model, seen_stream, seen_prompt;
-    ngx_uint_t                  anthropic, gemini;
-    const char                 *prompt;
-    ngx_http_llm_json_iter_t    it;
-    ngx_http_llm_json_value_t   doc, k, v;
+    u_char                       *body, *p, *end;
+    ssize_t                       n;
+    int64_t                       max;
+    ngx_int_t                     rc;
+    ngx_uint_t                    seen_model, seen_stream, seen_prompt;
+    const char                   *prompt;
+    ngx_http_llm_json_iter_t      it;
+    ngx_http_llm_json_value_t     doc, k, v;
+    const ngx_http_llm_client_t  *cl;
 
     body = ctx->body.data;
 
@@ -81,10 +77,9 @@ ngx_http_llm_parse_request(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
     doc.end = end;
     doc.type = NGX_HTTP_LLM_JSON_OBJECT;
 
-    anthropic = (ctx->lcf->gateway == NGX_HTTP_LLM_DIALECT_ANTHROPIC);
-    gemini = (ctx->lcf->gateway == NGX_HTTP_LLM_DIALECT_GEMINI);
+    cl = &ngx_http_llm_clients[ctx->lcf->gateway];
     prompt = (ctx->endpoint == NGX_HTTP_LLM_ENDPOINT_EMBEDDINGS) ? "input"
-             : gemini ? "contents" : "messages";
+             : cl->prompt;
 
     ctx->object_offset = p + 1 - body;
     seen_model = 0;
@@ -116,18 +111,17 @@ ngx_http_llm_parse_request(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
                                       "The request body is not valid JSON.");
         }
 
-        if (gemini) {
-            rc = ngx_http_llm_request_gemini(r, ctx, &k, &v);
+        rc = cl->member(r, ctx, &k, &v);
 
-            if (rc == NGX_OK) {
-                continue;
-            }
+        if (rc == NGX_OK) {
+            continue;
+        }
 
-            if (rc != NGX_DECLINED) {
-                return rc;
-            }
+        if (rc != NGX_DECLINED) {
+            return rc;
+        }
 
-        } else if (ngx_http_llm_json_key_is(&k, "model")) {
+        if (cl->model_in_body && ngx_http_llm_json_key_is(&k, "model")) {
 
             /* the provider must get the model that was authorised */
             if (seen_model++) {
@@ -165,7 +159,7 @@ ngx_http_llm_parse_request(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
             continue;
         }
 
-        if (!gemini && ngx_http_llm_json_key_is(&k, "stream")) {
+        if (cl->model_in_body && ngx_http_llm_json_key_is(&k, "stream")) {
             if (seen_stream++) {
                 return ngx_http_llm_error(r, NGX_HTTP_BAD_REQUEST,
                                           "invalid_request",
@@ -185,7 +179,7 @@ ngx_http_llm_parse_request(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
             continue;
         }
 
-        if (!gemini
+        if (cl->model_in_body
             && (ngx_http_llm_json_key_is(&k, "max_tokens")
                 || ngx_http_llm_json_key_is(&k, "max_completion_tokens")))
         {
@@ -210,25 +204,6 @@ ngx_http_llm_parse_request(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
 
         if (ngx_http_llm_json_key_is(&k, "fallbacks")) {
             rc = ngx_http_llm_request_fallbacks(r, ctx, &doc, &k, &v);
-            if (rc != NGX_OK) {
-                return rc;
-            }
-
-            continue;
-        }
-
-        if (anthropic
-            && (ngx_http_llm_json_key_is(&k, "system")
-                || ngx_http_llm_json_key_is(&k, "tools")))
-        {
-            ctx->prompt_bytes += v.end - v.start;
-            continue;
-        }
-
-        if (!anthropic && !gemini
-            && ngx_http_llm_json_key_is(&k, "stream_options"))
-        {
-            rc = ngx_http_llm_request_stream_options(r, ctx, &v);
             if (rc != NGX_OK) {
                 return rc;
             }
@@ -262,7 +237,7 @@ ngx_http_llm_parse_request(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
         }
     }
 
-    if (!seen_model && !gemini) {
+    if (!seen_model && cl->model_in_body) {
         return ngx_http_llm_error(r, NGX_HTTP_BAD_REQUEST,
                                   "missing_required_parameter",
                                   "You must provide a \"model\".");
@@ -273,112 +248,6 @@ ngx_http_llm_parse_request(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx)
                                   "missing_required_parameter",
                                   "You must provide \"%s\".", prompt);
     }
-
-    return NGX_OK;
-}
-
-
-/*
- * A Gemini request's own members: the prompt's parts besides "contents",
- * and generationConfig.maxOutputTokens; the model and the stream are in
- * the URL.  NGX_DECLINED: a member of no interest here.
- */
-
-static ngx_int_t
-ngx_http_llm_request_gemini(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
-    ngx_http_llm_json_value_t *k, ngx_http_llm_json_value_t *v)
-{
-    int64_t                     max;
-    ngx_http_llm_json_value_t   m;
-
-    if (ngx_http_llm_json_key_is(k, "systemInstruction")
-        || ngx_http_llm_json_key_is(k, "tools"))
-    {
-        ctx->prompt_bytes += v->end - v->start;
-        return NGX_OK;
-    }
-
-    if (!ngx_http_llm_json_key_is(k, "generationConfig")) {
-        return NGX_DECLINED;
-    }
-
-    if (v->type != NGX_HTTP_LLM_JSON_OBJECT) {
-        return ngx_http_llm_error(r, NGX_HTTP_BAD_REQUEST, "invalid_type",
-                                  "\"generationConfig\" must be an object.");
-    }
-
-    if (ngx_http_llm_json_get(v, "maxOutputTokens", &m) != NGX_OK
-        || m.type == NGX_HTTP_LLM_JSON_NULL)
-    {
-        return NGX_OK;
-    }
-
-    if (ngx_http_llm_json_int(&m, &max) != NGX_OK
-        || max < 1 || max > 100000000)
-    {
-        return ngx_http_llm_error(r, NGX_HTTP_BAD_REQUEST, "invalid_type",
-                                  "\"maxOutputTokens\" must be a positive "
-                                  "integer.");
-    }
-
-    ctx->max_tokens = max;
-
-    return NGX_OK;
-}
-
-
-static ngx_int_t
-ngx_http_llm_request_stream_options(ngx_http_request_t *r,
-    ngx_http_llm_ctx_t *ctx, ngx_http_llm_json_value_t *v)
-{
-    u_char                     *body;
-    ngx_int_t                   rc;
-    ngx_http_llm_json_value_t   iu;
-
-    if (ctx->has_stream_options) {
-        return ngx_http_llm_error(r, NGX_HTTP_BAD_REQUEST, "invalid_request",
-                                  "\"stream_options\" is given twice.");
-    }
-
-    body = ctx->body.data;
-    ctx->has_stream_options = 1;
-
-    if (v->type == NGX_HTTP_LLM_JSON_NULL) {
-        /* replaced whole when the gateway needs usage */
-        ctx->so_null = 1;
-        ctx->iu_offset = v->start - body;
-        ctx->iu_len = v->end - v->start;
-        return NGX_OK;
-    }
-
-    if (v->type != NGX_HTTP_LLM_JSON_OBJECT) {
-        return ngx_http_llm_error(r, NGX_HTTP_BAD_REQUEST, "invalid_type",
-                                  "\"stream_options\" must be an object.");
-    }
-
-    ctx->so_offset = v->start + 1 - body;
-    ctx->so_empty = (*ngx_http_llm_json_ws(v->start + 1, v->end) == '}');
-
-    rc = ngx_http_llm_json_get(v, "include_usage", &iu);
-
-    if (rc == NGX_DECLINED) {
-        return NGX_OK;
-    }
-
-    if (rc != NGX_OK
-        || (iu.type != NGX_HTTP_LLM_JSON_TRUE
-            && iu.type != NGX_HTTP_LLM_JSON_FALSE
-            && iu.type != NGX_HTTP_LLM_JSON_NULL))
-    {
-        return ngx_http_llm_error(r, NGX_HTTP_BAD_REQUEST, "invalid_type",
-                                  "\"stream_options.include_usage\" must be "
-                                  "a boolean.");
-    }
-
-    ctx->has_include_usage = 1;
-    ctx->include_usage = (iu.type == NGX_HTTP_LLM_JSON_TRUE);
-    ctx->iu_offset = iu.start - body;
-    ctx->iu_len = iu.end - iu.start;
 
     return NGX_OK;
 }
@@ -505,7 +374,7 @@ ngx_http_llm_passthrough_body(ngx_http_request_t *r, ngx_http_llm_ctx_t *ctx,
     ctx->strip_usage = 0;
 
     if (ctx->stream && !ctx->include_usage
-        && ctx->lcf->gateway == NGX_HTTP_LLM_DIALECT_OPENAI)
+        && ngx_http_llm_clients[ctx->lcf->gateway].pivot)
     {
         ctx->strip_usage = 1;
         e = &edits[n++];
