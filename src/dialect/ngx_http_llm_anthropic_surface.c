@@ -8,6 +8,9 @@
 #include <ngx_core.h>
 #include <stdio.h>
 #include "ngx_http_llm_canon.h"
+#include "ngx_http_llm_anthropic_surface.h"
+#include "ngx_http_llm_anthropic.h"
+#include "ngx_http_llm_openai_canon.h"
 #include "ngx_http_llm_json.h"
 
 

@@ -148,21 +148,6 @@ ngx_int_t ngx_http_llm_canon_put_int(u_char **out, u_char *end, int64_t v);
     }
 
 
-/* the stop reasons: {dialect's, canonical} */
-extern const char *const  ngx_http_llm_openai_finish[][2];
-extern const char *const  ngx_http_llm_anthropic_stops[][2];
-
-/* OpenAI chat completions (ngx_http_llm_openai_canon.c) */
-cJSON *ngx_http_llm_openai_request_to_canon(cJSON *req, const char *model,
-    ngx_uint_t stream, ngx_http_llm_tr_err_t *err);
-cJSON *ngx_http_llm_canon_to_openai_response(cJSON *canon, int64_t created,
-    ngx_http_llm_tr_err_t *err);
-const char *ngx_http_llm_openai_finish_reason(const char *reason);
-cJSON *ngx_http_llm_canon_to_openai_request(cJSON *canon,
-    int64_t default_max_tokens, ngx_http_llm_tr_err_t *err);
-cJSON *ngx_http_llm_openai_response_to_canon(cJSON *resp,
-    ngx_http_llm_tr_err_t *err);
-
 /*
  * Another dialect's stream turned into chat.completion.chunk events, one
  * provider event at a time; the state is all a stream keeps (bounded).
@@ -181,142 +166,6 @@ typedef struct {
     unsigned    started:1;
     unsigned    finished:1;     /* the finish_reason chunk is out */
 } ngx_http_llm_chunks_t;
-
-ngx_int_t ngx_http_llm_openai_chunk_head(ngx_http_llm_chunks_t *st,
-    u_char **out, u_char *end);
-ngx_int_t ngx_http_llm_openai_chunk_end(ngx_http_llm_chunks_t *st,
-    u_char **out, u_char *end);
-ngx_int_t ngx_http_llm_openai_chunk_text(ngx_http_llm_chunks_t *st,
-    ngx_http_llm_json_value_t *text, u_char **out, u_char *end);
-ngx_int_t ngx_http_llm_openai_chunk_tool(ngx_http_llm_chunks_t *st,
-    ngx_http_llm_json_value_t *id, ngx_http_llm_json_value_t *name,
-    u_char **out, u_char *end);
-ngx_int_t ngx_http_llm_openai_chunk_args(ngx_http_llm_chunks_t *st,
-    ngx_http_llm_json_value_t *args, u_char **out, u_char *end);
-ngx_int_t ngx_http_llm_openai_chunk_finish(ngx_http_llm_chunks_t *st,
-    const char *reason, u_char **out, u_char *end);
-ngx_int_t ngx_http_llm_openai_chunk_error(ngx_http_llm_json_value_t *msg,
-    u_char **out, u_char *end);
-ngx_int_t ngx_http_llm_openai_chunk_body_end(ngx_http_llm_chunks_t *st,
-    u_char **out, u_char *end);
-void ngx_http_llm_openai_chunk_usage(ngx_http_llm_stream_usage_t *u,
-    ngx_http_llm_json_value_t *usage);
-ngx_int_t ngx_http_llm_openai_chunk_choice(ngx_http_llm_json_value_t *doc,
-    ngx_http_llm_json_value_t *choice);
-size_t ngx_http_llm_openai_chunk_scan(u_char *p, u_char *end,
-    ngx_uint_t *usage);
-
-/* Anthropic messages (ngx_http_llm_anthropic.c) */
-ngx_int_t ngx_http_llm_anthropic_stream_event(
-    ngx_http_llm_chunks_t *st, u_char *data, size_t len,
-    u_char **out, u_char *end);
-cJSON *ngx_http_llm_canon_to_anthropic_request(cJSON *canon,
-    int64_t default_max_tokens, ngx_http_llm_tr_err_t *err);
-cJSON *ngx_http_llm_anthropic_response_to_canon(cJSON *resp,
-    ngx_http_llm_tr_err_t *err);
-ngx_int_t ngx_http_llm_anthropic_usage(ngx_http_llm_stream_usage_t *u,
-    u_char *data, size_t len);
-ngx_int_t ngx_http_llm_anthropic_stream_observe(
-    ngx_http_llm_stream_usage_t *usage, u_char *data, size_t len);
-
-/*
- * Chat completion chunks turned into a Messages stream (the Anthropic
- * surface served by an OpenAI-dialect provider); bounded state.
- */
-typedef struct {
-    /* JSON string tokens, quotes included */
-    u_char      id[NGX_HTTP_LLM_TOKEN_LEN];
-    size_t      id_len;
-    u_char      model[NGX_HTTP_LLM_TOKEN_LEN];
-    size_t      model_len;
-    char        stop[16];       /* the canonical stop reason */
-    ngx_http_llm_stream_usage_t  usage;
-    ngx_int_t   block;          /* the open content block, -1: none */
-    ngx_int_t   blocks;         /* content blocks so far */
-    ngx_int_t   tool;           /* the open block's tool_calls index */
-    unsigned    started:1;
-    unsigned    relayed:1;      /* the usage is given, not read */
-    unsigned    text:1;         /* the open block is text */
-} ngx_http_llm_messages_t;
-
-/* Gemini generateContent (ngx_http_llm_gemini.c) */
-extern const char *const  ngx_http_llm_gemini_finish[][2];
-extern const ngx_http_llm_shape_member_t  ngx_http_llm_gemini_content[];
-extern const ngx_http_llm_shape_t  ngx_http_llm_gemini_content_shape;
-cJSON *ngx_http_llm_canon_to_gemini_request(cJSON *canon,
-    int64_t default_max_tokens, ngx_http_llm_tr_err_t *err);
-cJSON *ngx_http_llm_gemini_response_to_canon(cJSON *resp,
-    ngx_http_llm_tr_err_t *err);
-size_t ngx_http_llm_gemini_sig_id(u_char *dst, u_char *sig, size_t len);
-ngx_int_t ngx_http_llm_gemini_stream_event(ngx_http_llm_chunks_t *st,
-    u_char *data, size_t len, u_char **out, u_char *end);
-void ngx_http_llm_gemini_usage(ngx_http_llm_stream_usage_t *u,
-    ngx_http_llm_json_value_t *meta);
-ngx_int_t ngx_http_llm_gemini_observe(ngx_http_llm_stream_usage_t *u,
-    u_char *data, size_t len);
-
-/* Bedrock Converse (ngx_http_llm_bedrock.c) */
-cJSON *ngx_http_llm_canon_to_bedrock_request(cJSON *canon,
-    int64_t default_max_tokens, ngx_http_llm_tr_err_t *err);
-cJSON *ngx_http_llm_bedrock_response_to_canon(cJSON *resp,
-    ngx_http_llm_tr_err_t *err);
-ngx_int_t ngx_http_llm_bedrock_stream_event(ngx_http_llm_chunks_t *st,
-    u_char *data, size_t len, u_char **out, u_char *end);
-ngx_int_t ngx_http_llm_bedrock_stream_end(ngx_http_llm_chunks_t *st,
-    u_char **out, u_char *end);
-
-/* token-copying rewrites of the common shapes (ngx_http_llm_rewrite.c);
- * a request must be a validated JSON document */
-ngx_int_t ngx_http_llm_rewrite_openai_request(u_char *body, size_t len,
-    int64_t default_max_tokens, u_char **out, u_char *end, u_char **rest);
-ngx_int_t ngx_http_llm_rewrite_anthropic_response(u_char *body, size_t len,
-    int64_t created, ngx_http_llm_stream_usage_t *usage, u_char **out,
-    u_char *end);
-
-/* the Anthropic surface (ngx_http_llm_anthropic_surface.c) */
-cJSON *ngx_http_llm_anthropic_request_to_canon(cJSON *req, const char *model,
-    ngx_uint_t stream, ngx_http_llm_tr_err_t *err);
-cJSON *ngx_http_llm_canon_to_anthropic_response(cJSON *canon, int64_t created,
-    ngx_http_llm_tr_err_t *err);
-ngx_int_t ngx_http_llm_messages_write(void *data,
-    ngx_http_llm_stream_usage_t *u, ngx_uint_t given, u_char *in, size_t len,
-    u_char **out, u_char *end);
-
-
-/*
- * Another dialect's stream as Gemini chunks (the Gemini surface served
- * by another provider).  Function calls are sent whole, at the end: their
- * parts are gathered in "calls" (malloc'd, bounded; free with
- * ngx_http_llm_gchunks_free).
- */
-typedef struct {
-    /* JSON string tokens, quotes included */
-    u_char      id[NGX_HTTP_LLM_TOKEN_LEN];
-    size_t      id_len;
-    u_char      model[NGX_HTTP_LLM_TOKEN_LEN];
-    size_t      model_len;
-    const char *finish;         /* Gemini's finishReason */
-    ngx_http_llm_stream_usage_t  usage;
-    u_char     *calls;          /* functionCall parts, comma-separated */
-    size_t      calls_len;
-    size_t      calls_size;
-    size_t      args;           /* the open call's arguments, in calls */
-    ngx_int_t   tool;           /* the open call's index, -1: none */
-    unsigned    started:1;
-    unsigned    relayed:1;      /* the usage is given, not read */
-} ngx_http_llm_gchunks_t;
-
-/* the Gemini surface (ngx_http_llm_gemini_surface.c) */
-cJSON *ngx_http_llm_gemini_request_to_canon(cJSON *req, const char *model,
-    ngx_uint_t stream, ngx_http_llm_tr_err_t *err);
-cJSON *ngx_http_llm_canon_to_gemini_response(cJSON *canon, int64_t created,
-    ngx_http_llm_tr_err_t *err);
-ngx_int_t ngx_http_llm_gchunks_write(void *data,
-    ngx_http_llm_stream_usage_t *u, ngx_uint_t given, u_char *in, size_t len,
-    u_char **out, u_char *end);
-size_t ngx_http_llm_gchunks_pending(void *data);
-void ngx_http_llm_gchunks_free(void *data);
-
 
 
 /*
@@ -371,29 +220,5 @@ typedef struct {
     unsigned                        no_model:1;      /* in its answers */
 } ngx_http_llm_dialect_t;
 
-extern const ngx_http_llm_dialect_t  ngx_http_llm_openai_dialect;
-extern const ngx_http_llm_dialect_t  ngx_http_llm_anthropic_dialect;
-extern const ngx_http_llm_dialect_t  ngx_http_llm_anthropic_surface;
-extern const ngx_http_llm_dialect_t  ngx_http_llm_gemini_dialect;
-extern const ngx_http_llm_dialect_t  ngx_http_llm_gemini_surface;
-extern const ngx_http_llm_dialect_t  ngx_http_llm_bedrock_dialect;
-
-
-/*
- * A translated stream: the provider's events read into chunks ("a"),
- * those written as the client's events; with an OpenAI provider or
- * client, one of the two alone (ngx_http_llm_relay.c).
- */
-typedef struct ngx_http_llm_relay_s {
-    ngx_http_llm_chunks_t          a;
-    const ngx_http_llm_dialect_t  *reader;     /* the provider's */
-    const ngx_http_llm_dialect_t  *writer;     /* the client's */
-    void                          *w;          /* the writer's state */
-} ngx_http_llm_relay_t;
-
-ngx_int_t ngx_http_llm_relay_event(ngx_http_llm_relay_t *st, u_char *data,
-    size_t len, u_char *mid, u_char *mid_end, u_char **out, u_char *end);
-ngx_int_t ngx_http_llm_relay_end(ngx_http_llm_relay_t *st, u_char *mid,
-    u_char *mid_end, u_char **out, u_char *end);
 
 #endif /* _NGX_HTTP_LLM_CANON_H_INCLUDED_ */

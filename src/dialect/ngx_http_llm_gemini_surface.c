@@ -8,6 +8,9 @@
 #include <ngx_core.h>
 #include <stdio.h>
 #include "ngx_http_llm_canon.h"
+#include "ngx_http_llm_gemini_surface.h"
+#include "ngx_http_llm_gemini.h"
+#include "ngx_http_llm_openai_canon.h"
 
 
 /*

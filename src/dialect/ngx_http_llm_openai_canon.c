@@ -7,6 +7,7 @@
 #include <ngx_config.h>
 #include <ngx_core.h>
 #include "ngx_http_llm_canon.h"
+#include "ngx_http_llm_openai_canon.h"
 
 
 /*

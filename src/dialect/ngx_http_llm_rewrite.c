@@ -11,6 +11,9 @@
 #include <math.h>
 #include <float.h>
 #include "ngx_http_llm_canon.h"
+#include "ngx_http_llm_rewrite.h"
+#include "ngx_http_llm_anthropic.h"
+#include "ngx_http_llm_openai_canon.h"
 
 
 /*

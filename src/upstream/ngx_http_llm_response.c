@@ -17,6 +17,7 @@
 #include "ngx_http_llm_sse.h"
 #include "ngx_http_llm_aws.h"
 #include "ngx_http_llm_canon.h"
+#include "ngx_http_llm_openai_canon.h"
 
 
 /*

@@ -14,6 +14,14 @@
 #include "ngx_http_llm_usage.h"
 #include "ngx_http_llm_vertex.h"
 #include "ngx_http_llm_canon.h"
+#include "ngx_http_llm_anthropic.h"
+#include "ngx_http_llm_anthropic_surface.h"
+#include "ngx_http_llm_bedrock.h"
+#include "ngx_http_llm_gemini.h"
+#include "ngx_http_llm_gemini_surface.h"
+#include "ngx_http_llm_openai_canon.h"
+#include "ngx_http_llm_relay.h"
+#include "ngx_http_llm_rewrite.h"
 
 
 /*

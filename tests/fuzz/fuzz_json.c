@@ -9,6 +9,7 @@
 #include "ngx_http_llm_json.h"
 #include "ngx_http_llm_gcp.h"
 #include "ngx_http_llm_canon.h"
+#include "ngx_http_llm_openai_canon.h"
 #include "json_mutate.h"
 
 

@@ -8,6 +8,8 @@
 #include <ngx_core.h>
 #include <zlib.h>
 #include "ngx_http_llm_canon.h"
+#include "ngx_http_llm_bedrock.h"
+#include "ngx_http_llm_openai_canon.h"
 #include "ngx_http_llm_aws.h"
 #include "unit.h"
 

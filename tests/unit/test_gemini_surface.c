@@ -7,6 +7,11 @@
 #include <ngx_config.h>
 #include <ngx_core.h>
 #include "ngx_http_llm_canon.h"
+#include "ngx_http_llm_anthropic.h"
+#include "ngx_http_llm_gemini.h"
+#include "ngx_http_llm_gemini_surface.h"
+#include "ngx_http_llm_openai_canon.h"
+#include "ngx_http_llm_relay.h"
 #include "unit.h"
 
 

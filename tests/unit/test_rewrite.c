@@ -7,6 +7,9 @@
 #include <ngx_config.h>
 #include <ngx_core.h>
 #include "ngx_http_llm_canon.h"
+#include "ngx_http_llm_anthropic.h"
+#include "ngx_http_llm_openai_canon.h"
+#include "ngx_http_llm_rewrite.h"
 #include "unit.h"
 
 
